@@ -6,6 +6,7 @@ export const sharedConfig = defineConfig({
   ssr: { resolve: { conditions: ['@seasync/source'] } },
   test: {
     environment: 'node',
+    exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

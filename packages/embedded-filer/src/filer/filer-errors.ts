@@ -1,0 +1,29 @@
+/** SeaweedFS's not-found text; Go clients match this substring (spec §2.2). */
+export const NOT_FOUND_TEXT = 'filer: no entry is found in filer store'
+
+/** `filer_pb.FilerError` names a CreateEntry failure is reported with. */
+export type FilerErrorCode =
+  | 'ENTRY_NAME_TOO_LONG'
+  | 'PARENT_IS_FILE'
+  | 'EXISTING_IS_DIRECTORY'
+  | 'EXISTING_IS_FILE'
+  | 'ENTRY_ALREADY_EXISTS'
+
+/** A refused mutation, with the error code CreateEntry reports it under (when it has one). */
+export class FilerOperationError extends Error {
+  constructor(
+    message: string,
+    readonly code?: FilerErrorCode,
+  ) {
+    super(message)
+    this.name = 'FilerOperationError'
+  }
+}
+
+/** The entry does not exist; the message contains {@link NOT_FOUND_TEXT}. */
+export class EntryNotFoundError extends Error {
+  constructor(message: string) {
+    super(message.includes(NOT_FOUND_TEXT) ? message : `${message}: ${NOT_FOUND_TEXT}`)
+    this.name = 'EntryNotFoundError'
+  }
+}
