@@ -12,11 +12,16 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
-import { channelOptions, loadFilerProto, type AssignVolumeResponseOutput, type SeaweedFilerClient } from '@seasync/proto'
+import {
+  channelOptions,
+  loadFilerProto,
+  type AssignVolumeResponseOutput,
+  type SeaweedFilerClient,
+} from '@seasync/proto'
 
 const quick = process.argv.includes('--quick')
 const CREATES = quick ? 5_000 : 30_000
-const CREATE_CONCURRENCY = 64
+const CREATE_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64)
 const CHUNK_BYTES = 4 << 20
 const CHUNKS = quick ? 16 : 64
 const GET_ROUNDS = quick ? 2 : 4
@@ -25,26 +30,47 @@ const GET_CONCURRENCY = 8
 const dataDir = mkdtempSync(join(tmpdir(), 'seasync-filer-bench-'))
 const child = spawn(
   process.execPath,
-  ['--conditions=@seasync/source', '--import', 'tsx', fileURLToPath(new URL('filer-process.ts', import.meta.url)), dataDir],
+  [
+    // BENCH_CPU_PROF=<dir> writes a .cpuprofile of the filer process there (open in Chrome DevTools).
+    ...(process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : []),
+    '--conditions=@seasync/source',
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('filer-process.ts', import.meta.url)),
+    dataDir,
+  ],
   { stdio: ['pipe', 'pipe', 'inherit'] },
 )
 const ready = await new Promise<{ grpc: string; volume: string }>((resolve, reject) => {
-  createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as { grpc: string; volume: string }))
+  createInterface({ input: child.stdout }).once('line', (line) =>
+    resolve(JSON.parse(line) as { grpc: string; volume: string }),
+  )
   child.once('exit', (code) => reject(new Error(`filer process exited with ${code}`)))
 })
 
 const proto = loadFilerProto()
-const client: SeaweedFilerClient = new proto.filer_pb.SeaweedFiler(ready.grpc, grpc.credentials.createInsecure(), channelOptions)
+const client: SeaweedFilerClient = new proto.filer_pb.SeaweedFiler(
+  ready.grpc,
+  grpc.credentials.createInsecure(),
+  channelOptions,
+)
 const unary = <Res>(method: string, req: object): Promise<Res> =>
   new Promise((resolve, reject) =>
-    (client as unknown as Record<string, (r: object, cb: (e: Error | null, res: Res) => void) => void>)[method]!.call(
-      client,
-      req,
-      (e, res) => (e ? reject(e) : resolve(res)),
-    ),
+    (
+      client as unknown as Record<
+        string,
+        (r: object, cb: (e: Error | null, res: Res) => void) => void
+      >
+    )[method]!.call(client, req, (e, res) => (e ? reject(e) : resolve(res))),
   )
 
-async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+async function pool(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -69,7 +95,10 @@ const chunk = Buffer.alloc(CHUNK_BYTES)
 for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i)
 const fids: string[] = []
 for (let i = 0; i < CHUNKS; i++) {
-  const a = await unary<AssignVolumeResponseOutput>('AssignVolume', { count: 1, path: `/bench/big/${i}` })
+  const a = await unary<AssignVolumeResponseOutput>('AssignVolume', {
+    count: 1,
+    path: `/bench/big/${i}`,
+  })
   const res = await fetch(`http://${a.location!.url}/${a.file_id}`, { method: 'POST', body: chunk })
   if (res.status !== 201) throw new Error(`upload failed: ${res.status}`)
   fids.push(a.file_id!)
@@ -87,15 +116,26 @@ await pool(CHUNKS * GET_ROUNDS, GET_CONCURRENCY, async (i) => {
 const getSeconds = (performance.now() - start) / 1000
 
 client.close()
-child.stdin!.end()
+child.stdin.end()
 await new Promise((resolve) => child.once('exit', resolve))
 rmSync(dataDir, { recursive: true, force: true })
 
 console.log(
   JSON.stringify(
     {
-      createEntry: { calls: CREATES, concurrency: CREATE_CONCURRENCY, seconds: round(createSeconds), perSecond: Math.round(CREATES / createSeconds) },
-      chunkGet: { chunkMiB: CHUNK_BYTES / 2 ** 20, reads: CHUNKS * GET_ROUNDS, concurrency: GET_CONCURRENCY, seconds: round(getSeconds), mbPerSecond: round(bytes / 2 ** 20 / getSeconds) },
+      createEntry: {
+        calls: CREATES,
+        concurrency: CREATE_CONCURRENCY,
+        seconds: round(createSeconds),
+        perSecond: Math.round(CREATES / createSeconds),
+      },
+      chunkGet: {
+        chunkMiB: CHUNK_BYTES / 2 ** 20,
+        reads: CHUNKS * GET_ROUNDS,
+        concurrency: GET_CONCURRENCY,
+        seconds: round(getSeconds),
+        mbPerSecond: round(bytes / 2 ** 20 / getSeconds),
+      },
     },
     null,
     2,

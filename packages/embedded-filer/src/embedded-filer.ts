@@ -61,7 +61,9 @@ export const EmbeddedFilerDefaults = Object.freeze({
 })
 
 /** Start a SeaweedFS-compatible filer + volume server (gRPC, filer HTTP, volume HTTP). */
-export async function startEmbeddedFiler(options: EmbeddedFilerOptions = {}): Promise<EmbeddedFiler> {
+export async function startEmbeddedFiler(
+  options: EmbeddedFilerOptions = {},
+): Promise<EmbeddedFiler> {
   const host = options.host ?? EmbeddedFilerDefaults.host
   const maxMB = options.maxMB ?? EmbeddedFilerDefaults.maxMB
   const log = options.logger ?? ((): void => {})
@@ -94,8 +96,10 @@ export async function startEmbeddedFiler(options: EmbeddedFilerOptions = {}): Pr
       }) as grpc.UntypedServiceImplementation,
     )
     const boundGrpc = await new Promise<number>((resolve, reject) =>
-      grpcServer.bindAsync(`${host}:${grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
+      grpcServer.bindAsync(
+        `${host}:${grpcPort}`,
+        grpc.ServerCredentials.createInsecure(),
+        (err, p) => (err ? reject(err) : resolve(p)),
       ),
     )
     cleanups.unshift(() => grpcServer.forceShutdown())
@@ -139,8 +143,13 @@ export async function startEmbeddedFiler(options: EmbeddedFilerOptions = {}): Pr
 }
 
 function validate(o: { maxMB: number; port: number; grpcPort: number; volumePort: number }): void {
-  if (!Number.isFinite(o.maxMB) || o.maxMB <= 0) throw new RangeError(`maxMB must be > 0, got ${o.maxMB}`)
-  for (const [name, value] of Object.entries({ port: o.port, grpcPort: o.grpcPort, volumePort: o.volumePort })) {
+  if (!Number.isFinite(o.maxMB) || o.maxMB <= 0)
+    throw new RangeError(`maxMB must be > 0, got ${o.maxMB}`)
+  for (const [name, value] of Object.entries({
+    port: o.port,
+    grpcPort: o.grpcPort,
+    volumePort: o.volumePort,
+  })) {
     if (!Number.isInteger(value) || value < 0 || value > 65535) {
       throw new RangeError(`${name} must be an integer 0-65535, got ${value}`)
     }

@@ -32,7 +32,8 @@ export function parseFid(fid: string): FileIdParts {
   if (comma <= 0) throw new Error(`invalid fid ${JSON.stringify(fid)}: no volume id`)
   const vid = fid.slice(0, comma)
   const keyCookie = fid.slice(comma + 1)
-  if (!/^\d+$/.test(vid)) throw new Error(`invalid fid ${JSON.stringify(fid)}: volume id is not decimal`)
+  if (!/^\d+$/.test(vid))
+    throw new Error(`invalid fid ${JSON.stringify(fid)}: volume id is not decimal`)
   if (keyCookie.length < 9 || keyCookie.length > 24 || !/^[0-9a-fA-F]+$/.test(keyCookie)) {
     throw new Error(`invalid fid ${JSON.stringify(fid)}: key+cookie must be 9-24 hex digits`)
   }
@@ -58,7 +59,11 @@ export function fidToProto(fid: string): { volume_id: number; file_key: string; 
 }
 
 /** fid string from a `filer_pb.FileId` message (file_key as string or number). */
-export function fidFromProto(id: { volume_id?: number; file_key?: string | number; cookie?: number }): string {
+export function fidFromProto(id: {
+  volume_id?: number
+  file_key?: string | number
+  cookie?: number
+}): string {
   return formatFid({
     volumeId: id.volume_id ?? 0,
     fileKey: BigInt(id.file_key ?? 0),

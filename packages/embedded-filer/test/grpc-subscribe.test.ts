@@ -20,14 +20,17 @@ function sub(client: TestFilerClient, req: Record<string, unknown> = {}) {
 }
 
 /** Read until the first heartbeat (caught up), returning the change events before it. */
-async function untilCaughtUp(s: ReturnType<typeof sub>): Promise<SubscribeMetadataResponseOutput[]> {
+async function untilCaughtUp(
+  s: ReturnType<typeof sub>,
+): Promise<SubscribeMetadataResponseOutput[]> {
   const all = await s.until((msgs) => msgs.some((m) => !m.event_notification), 10_000)
   return changes(all)
 }
 
 describe('SubscribeMetadata: resume, live, filters', () => {
   test('resumes strictly after since_ns, then follows live', async ({ client }) => {
-    for (const name of ['a', 'b', 'c']) await client.call('CreateEntry', { directory: '/r', entry: file(name) })
+    for (const name of ['a', 'b', 'c'])
+      await client.call('CreateEntry', { directory: '/r', entry: file(name) })
     const all = await untilCaughtUp(sub(client))
     const b = all.find((e) => describeEvent(e) === 'create /r/b')!
     const s = sub(client, { since_ns: b.ts_ns })
@@ -42,8 +45,18 @@ describe('SubscribeMetadata: resume, live, filters', () => {
     await client.call('CreateEntry', { directory: '/data/x', entry: file('in') })
     await client.call('CreateEntry', { directory: '/database', entry: file('sibling') })
     await client.call('CreateEntry', { directory: '/outside', entry: file('moved-in') })
-    await client.call('AtomicRenameEntry', { old_directory: '/outside', old_name: 'moved-in', new_directory: '/data', new_name: 'moved-in' })
-    await client.call('AtomicRenameEntry', { old_directory: '/data/x', old_name: 'in', new_directory: '/elsewhere', new_name: 'in' })
+    await client.call('AtomicRenameEntry', {
+      old_directory: '/outside',
+      old_name: 'moved-in',
+      new_directory: '/data',
+      new_name: 'moved-in',
+    })
+    await client.call('AtomicRenameEntry', {
+      old_directory: '/data/x',
+      old_name: 'in',
+      new_directory: '/elsewhere',
+      new_name: 'in',
+    })
     const got = (await untilCaughtUp(sub(client, { path_prefix: '/data/' }))).map(describeEvent)
     expect(got).toEqual([
       'create /data/x',
@@ -53,7 +66,10 @@ describe('SubscribeMetadata: resume, live, filters', () => {
     ])
   })
 
-  test('events carrying the request signature are not sent; the filer signature is always there', async ({ client, filer }) => {
+  test('events carrying the request signature are not sent; the filer signature is always there', async ({
+    client,
+    filer,
+  }) => {
     await client.call('CreateEntry', { directory: '/s', entry: file('mine'), signatures: [SIG_X] })
     await client.call('CreateEntry', { directory: '/s', entry: file('theirs') })
     const got = await untilCaughtUp(sub(client, { signature: SIG_X }))
@@ -62,7 +78,10 @@ describe('SubscribeMetadata: resume, live, filters', () => {
   })
 
   test('/topics/.system/log is never delivered', async ({ client }) => {
-    await client.call('CreateEntry', { directory: '/topics/.system/log/2026-11-24', entry: file('20-00.0000abcd') })
+    await client.call('CreateEntry', {
+      directory: '/topics/.system/log/2026-11-24',
+      entry: file('20-00.0000abcd'),
+    })
     await client.call('CreateEntry', { directory: '/topics', entry: file('visible') })
     const got = (await untilCaughtUp(sub(client))).map(describeEvent)
     expect(got).toContain('create /topics/visible')
@@ -70,11 +89,19 @@ describe('SubscribeMetadata: resume, live, filters', () => {
   })
 
   test('a progress marker follows more than 1000 filtered events', async ({ client }) => {
-    for (let i = 0; i < 1005; i++) await client.call('CreateEntry', { directory: '/noise', entry: file(`f${i}`), signatures: [SIG_X] })
+    for (let i = 0; i < 1005; i++)
+      await client.call('CreateEntry', {
+        directory: '/noise',
+        entry: file(`f${i}`),
+        signatures: [SIG_X],
+      })
     await client.call('CreateEntry', { directory: '/wanted', entry: file('w') })
     const s = sub(client, { path_prefix: '/wanted/' })
     const msgs = await s.until((m) => changes(m).length > 0, 10_000)
-    const markers = msgs.filter((m) => m.event_notification && !m.event_notification.old_entry && !m.event_notification.new_entry)
+    const markers = msgs.filter(
+      (m) =>
+        m.event_notification && !m.event_notification.old_entry && !m.event_notification.new_entry,
+    )
     expect(markers).toHaveLength(1)
     expect(markers[0]!.directory ?? '').toBe('')
     expect(BigInt(markers[0]!.ts_ns!)).toBeGreaterThan(0n)
@@ -83,9 +110,15 @@ describe('SubscribeMetadata: resume, live, filters', () => {
 })
 
 describe('SubscribeMetadata: batching, heartbeats, until_ns', () => {
-  test('old events are batched up to 256 per response when the client supports it', async ({ startFiler }) => {
+  test('old events are batched up to 256 per response when the client supports it', async ({
+    startFiler,
+  }) => {
     const { client } = await startFiler({ subscribe: { batchAgeMs: 0, heartbeatIntervalMs: 200 } })
-    for (let i = 0; i < 300; i++) await client.call('CreateEntry', { directory: '/b', entry: file(`f${String(i).padStart(3, '0')}`) })
+    for (let i = 0; i < 300; i++)
+      await client.call('CreateEntry', {
+        directory: '/b',
+        entry: file(`f${String(i).padStart(3, '0')}`),
+      })
     const batched = sub(client, { client_supports_batching: true })
     const responses = await batched.until((m) => m.some((r) => !r.event_notification), 10_000)
     const withEvents = responses.filter((r) => r.event_notification)
@@ -121,14 +154,18 @@ describe('SubscribeMetadata: client id and epoch', () => {
     expect(await s.ended).toBe('end')
   })
 
-  test('same or lower epoch is refused; a higher epoch replaces the older stream', async ({ client }) => {
+  test('same or lower epoch is refused; a higher epoch replaces the older stream', async ({
+    client,
+  }) => {
     const id = clientId()
     const first = sub(client, { client_id: id, client_epoch: 2 })
     await first.next(2000) // registered (heartbeat)
     const same = sub(client, { client_id: id, client_epoch: 2 })
     const err = await same.ended
     expect(err).not.toBe('end')
-    expect((err as { details: string }).details).toBe(`duplicated subscription detected for client test id ${id}`)
+    expect((err as { details: string }).details).toBe(
+      `duplicated subscription detected for client test id ${id}`,
+    )
     const lower = sub(client, { client_id: id, client_epoch: 1 })
     expect(await lower.ended).not.toBe('end')
     const newer = sub(client, { client_id: id, client_epoch: 3 })
@@ -139,11 +176,25 @@ describe('SubscribeMetadata: client id and epoch', () => {
 
   test('SubscribeLocalMetadata uses its own duplicate message', async ({ client }) => {
     const id = clientId()
-    const a = client.subscribe({ client_name: 'loc', path_prefix: '/', client_id: id, client_epoch: 1, client_supports_idle_heartbeat: true }, true)
+    const a = client.subscribe(
+      {
+        client_name: 'loc',
+        path_prefix: '/',
+        client_id: id,
+        client_epoch: 1,
+        client_supports_idle_heartbeat: true,
+      },
+      true,
+    )
     await a.next(2000)
-    const b = client.subscribe({ client_name: 'loc', path_prefix: '/', client_id: id, client_epoch: 1 }, true)
+    const b = client.subscribe(
+      { client_name: 'loc', path_prefix: '/', client_id: id, client_epoch: 1 },
+      true,
+    )
     const err = await b.ended
-    expect((err as { details: string }).details).toBe(`duplicated local subscription detected for client loc clientId:${id}`)
+    expect((err as { details: string }).details).toBe(
+      `duplicated local subscription detected for client loc clientId:${id}`,
+    )
     a.cancel()
   })
 })
@@ -152,7 +203,10 @@ describe('SubscribeMetadata: back-pressure', () => {
   test('a slow reader still gets every event in order', async ({ client }) => {
     const big = 'x'.repeat(4000)
     for (let i = 0; i < 400; i++) {
-      await client.call('CreateEntry', { directory: '/bp', entry: file(`f${String(i).padStart(3, '0')}`, { extended: { pad: Buffer.from(big) } }) })
+      await client.call('CreateEntry', {
+        directory: '/bp',
+        entry: file(`f${String(i).padStart(3, '0')}`, { extended: { pad: Buffer.from(big) } }),
+      })
     }
     const s = sub(client)
     const got: string[] = []
@@ -162,7 +216,9 @@ describe('SubscribeMetadata: back-pressure', () => {
       if (got.length % 50 === 0) await new Promise((r) => setTimeout(r, 20))
     }
     expect(got[0]).toBe('create /bp')
-    expect(got.slice(1)).toEqual(Array.from({ length: 400 }, (_, i) => `create /bp/f${String(i).padStart(3, '0')}`))
+    expect(got.slice(1)).toEqual(
+      Array.from({ length: 400 }, (_, i) => `create /bp/f${String(i).padStart(3, '0')}`),
+    )
     s.cancel()
   })
 })

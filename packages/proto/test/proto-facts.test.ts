@@ -5,7 +5,8 @@ import { FILER_PROTO_PATH } from '../src/index.js'
 
 /**
  * Our filer.proto must agree with upstream SeaweedFS 4.44 field for field. The facts file is the
- * upstream proto as data (shared/spec/filer-proto-facts.json); any difference fails here.
+ * upstream proto as data (a copy of shared/spec/filer-proto-facts.json in fixtures/); any difference
+ * fails here.
  */
 interface FieldFact {
   id: number
@@ -14,13 +15,19 @@ interface FieldFact {
   keyType?: string
 }
 interface Facts {
-  services: Record<string, Record<string, { request: string; response: string; requestStream: boolean; responseStream: boolean }>>
+  services: Record<
+    string,
+    Record<
+      string,
+      { request: string; response: string; requestStream: boolean; responseStream: boolean }
+    >
+  >
   messages: Record<string, Record<string, FieldFact>>
   enums: Record<string, Record<string, number>>
 }
 
 const facts = JSON.parse(
-  readFileSync(new URL('../../../../shared/spec/filer-proto-facts.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/filer-proto-facts.json', import.meta.url), 'utf8'),
 ) as Facts
 
 const root = new protobuf.Root().loadSync(FILER_PROTO_PATH, { keepCase: true })
@@ -28,7 +35,12 @@ root.resolveAll()
 const pkg = root.lookup('filer_pb') as protobuf.Namespace
 
 /** Every message and enum in the package, keyed by its name relative to `filer_pb` (`WriteCondition.Clause`). */
-function collect(ns: protobuf.NamespaceBase, prefix: string, types: Map<string, protobuf.Type>, enums: Map<string, protobuf.Enum>): void {
+function collect(
+  ns: protobuf.NamespaceBase,
+  prefix: string,
+  types: Map<string, protobuf.Type>,
+  enums: Map<string, protobuf.Enum>,
+): void {
   for (const nested of ns.nestedArray) {
     const name = prefix + nested.name
     if (nested instanceof protobuf.Type) {
@@ -87,7 +99,9 @@ describe('filer.proto agrees with upstream SeaweedFS 4.44', () => {
   it('would notice a changed field number (the comparison is not vacuous)', () => {
     const entry = structuredClone(facts.messages.Entry!)
     entry.content = { ...entry.content!, id: 99 }
-    const ours = Object.fromEntries(ourTypes.get('Entry')!.fieldsArray.map((f) => [f.name, describeField(f)]))
+    const ours = Object.fromEntries(
+      ourTypes.get('Entry')!.fieldsArray.map((f) => [f.name, describeField(f)]),
+    )
     expect(ours).not.toEqual(entry)
   })
 })

@@ -14,7 +14,13 @@ const TS_NS = '1790000000123456789'
 
 describe('loader options', () => {
   it('are the documented ones and frozen', () => {
-    expect(loaderOptions).toMatchObject({ keepCase: true, longs: String, defaults: false, arrays: true, oneofs: true })
+    expect(loaderOptions).toMatchObject({
+      keepCase: true,
+      longs: String,
+      defaults: false,
+      arrays: true,
+      oneofs: true,
+    })
     expect(Object.isFrozen(loaderOptions)).toBe(true)
   })
 
@@ -32,7 +38,10 @@ describe('loader options', () => {
 describe('codec', () => {
   it('round-trips a ns timestamp above 2^53 exactly', () => {
     const bytes = filerCodec.encode('SubscribeMetadataResponse', { ts_ns: TS_NS, directory: '/a' })
-    const back = filerCodec.decode<SubscribeMetadataResponseOutput>('SubscribeMetadataResponse', bytes)
+    const back = filerCodec.decode<SubscribeMetadataResponseOutput>(
+      'SubscribeMetadataResponse',
+      bytes,
+    )
     expect(back.ts_ns).toBe(TS_NS)
     expect(Number(TS_NS)).not.toBe(1790000000123456789n) // a JS number could not have carried it
   })
@@ -40,7 +49,10 @@ describe('codec', () => {
   it('leaves absent sub-messages absent and defaults repeated fields to []', () => {
     const back = filerCodec.decode<SubscribeMetadataResponseOutput>(
       'SubscribeMetadataResponse',
-      filerCodec.encode('SubscribeMetadataResponse', { ts_ns: '5', event_notification: { new_entry: { name: 'x' } } }),
+      filerCodec.encode('SubscribeMetadataResponse', {
+        ts_ns: '5',
+        event_notification: { new_entry: { name: 'x' } },
+      }),
     )
     expect(back.event_notification?.old_entry).toBeUndefined()
     expect(back.event_notification?.new_entry?.name).toBe('x')
@@ -64,9 +76,15 @@ describe('over real gRPC on loopback', () => {
       },
     })
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
     )
-    client = new proto.filer_pb.SeaweedFiler(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), channelOptions)
+    client = new proto.filer_pb.SeaweedFiler(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+      channelOptions,
+    )
   })
   afterAll(() => {
     client.close()

@@ -29,9 +29,12 @@ export function cloneEntry(entry: Entry): Entry {
  * that may carry only `fid` (spec §2.2: "entries inside events may carry only fid/source_fid").
  */
 export function toStoredForm(entry: Entry): Entry {
-  const copy = cloneEntry(entry)
-  copy.chunks = copy.chunks.map((chunk) => storedChunk(chunk))
-  return copy
+  // A shallow copy is enough: only the chunk objects change, and those are copied.
+  return {
+    ...entry,
+    chunks: (entry.chunks ?? []).map((chunk) => storedChunk(chunk)),
+    extended: entry.extended ?? {},
+  }
 }
 
 export function storedChunk(chunk: FileChunk): FileChunk {
@@ -92,7 +95,8 @@ export function entryETag(entry: Entry): string {
 /** Logical file size: max of attributes.file_size and the end of the last chunk. */
 export function entryFileSize(entry: Entry): number {
   let size = Number(entry.attributes?.file_size ?? 0)
-  for (const chunk of entry.chunks) size = Math.max(size, Number(chunk.offset ?? 0) + Number(chunk.size ?? 0))
+  for (const chunk of entry.chunks)
+    size = Math.max(size, Number(chunk.offset ?? 0) + Number(chunk.size ?? 0))
   if (entry.content && entry.content.length > size) size = entry.content.length
   return size
 }

@@ -96,7 +96,12 @@ export class Filer {
     }
     const out: Entry[] = []
     while (out.length < limit) {
-      const page = this.store.listEntries(directory, start, inclusive, Math.min(1024, limit - out.length))
+      const page = this.store.listEntries(
+        directory,
+        start,
+        inclusive,
+        Math.min(1024, limit - out.length),
+      )
       for (const row of page) {
         if (!row.name.startsWith(prefix)) return out
         out.push(toReadForm(decodeEntry(row.meta)))
@@ -112,8 +117,9 @@ export class Filer {
     return this.store.kvGet(key) ?? Buffer.alloc(0)
   }
 
-  kvPut(key: Buffer, value: Buffer): void {
-    this.store.kvPut(key, value)
+  /** Resolves once the write is committed (an empty value deletes the key). */
+  async kvPut(key: Buffer, value: Buffer): Promise<void> {
+    await this.store.mutate(() => this.store.kvPut(key, value)).committed
   }
 
   // ---- mutations -----------------------------------------------------------------------------
@@ -122,22 +128,31 @@ export class Filer {
    * CreateEntry: missing parents are created with their own events (no request signatures); an
    * existing path becomes an overwrite logged as old+new; chunks no longer referenced are freed.
    */
-  createEntry(directory: string, input: Entry, options: CreateOptions): MutationResult {
+  async createEntry(
+    directory: string,
+    input: Entry,
+    options: CreateOptions,
+  ): Promise<MutationResult> {
     const dir = normalizePath(directory)
     const name = input.name ?? ''
     validateName(name)
     const path = joinPath(dir, name)
     const entry = toStoredForm({ ...input, name })
-    const { result, freed } = this.mutate((events, freed) => {
+    const { result, freed } = await this.mutate((events, freed) => {
       const existing = this.findStored(path)
       if (!existing) {
         if (!options.skipCheckParentDirectory) this.ensureParents(dir, entry, events)
         this.put(dir, entry)
-        events.push(this.logEvent({ directory: dir, newEntry: entry, deleteChunks: true, ...src(options) }))
+        events.push(
+          this.logEvent({ directory: dir, newEntry: entry, deleteChunks: true, ...src(options) }),
+        )
         return
       }
       if (options.oExcl) {
-        throw new FilerOperationError(`EEXIST: entry ${path} already exists`, 'ENTRY_ALREADY_EXISTS')
+        throw new FilerOperationError(
+          `EEXIST: entry ${path} already exists`,
+          'ENTRY_ALREADY_EXISTS',
+        )
       }
       checkKindChange(path, existing, entry)
       // An overwrite keeps the original creation time and inode (spec §6.4).
@@ -151,7 +166,13 @@ export class Filer {
       }
       this.put(dir, entry)
       events.push(
-        this.logEvent({ directory: dir, oldEntry: existing, newEntry: entry, deleteChunks: true, ...src(options) }),
+        this.logEvent({
+          directory: dir,
+          oldEntry: existing,
+          newEntry: entry,
+          deleteChunks: true,
+          ...src(options),
+        }),
       )
       freed.push({ drop: existing.chunks, keep: entry.chunks })
     })
@@ -160,12 +181,16 @@ export class Filer {
   }
 
   /** UpdateEntry: in-place update of an existing entry; nothing logged when nothing changed. */
-  updateEntry(directory: string, input: Entry, source: MutationSource): MutationResult {
+  async updateEntry(
+    directory: string,
+    input: Entry,
+    source: MutationSource,
+  ): Promise<MutationResult> {
     const dir = normalizePath(directory)
     const name = input.name ?? ''
     const path = joinPath(dir, name)
     const entry = toStoredForm({ ...input, name })
-    const { result, freed } = this.mutate((events, freed) => {
+    const { result, freed } = await this.mutate((events, freed) => {
       const existing = this.findStored(path)
       if (!existing) throw new EntryNotFoundError(`not found ${path}: ${NOT_FOUND_TEXT}`)
       if (entriesEqual(existing, entry)) return
@@ -177,7 +202,13 @@ export class Filer {
       }
       this.put(dir, entry)
       events.push(
-        this.logEvent({ directory: dir, oldEntry: existing, newEntry: entry, deleteChunks: true, ...src(source) }),
+        this.logEvent({
+          directory: dir,
+          oldEntry: existing,
+          newEntry: entry,
+          deleteChunks: true,
+          ...src(source),
+        }),
       )
       freed.push({ drop: existing.chunks, keep: entry.chunks })
     })
@@ -190,9 +221,13 @@ export class Filer {
    * every descendant gets its own event without the request signatures (children first), and the
    * top entry's event carries them. `isDeleteData` decides whether needles are freed.
    */
-  deleteEntry(directory: string, name: string, options: DeleteOptions): MutationResult {
+  async deleteEntry(
+    directory: string,
+    name: string,
+    options: DeleteOptions,
+  ): Promise<MutationResult> {
     const path = joinPath(normalizePath(directory), name)
-    const { result, freed } = this.mutate((events, freed) => {
+    const { result, freed } = await this.mutate((events, freed) => {
       this.deleteInTransaction(path, options, events, freed)
     })
     void this.freeChunks(freed)
@@ -205,19 +240,19 @@ export class Filer {
    * entry's event and one per descendant, depth-first, all with the request signatures and
    * `delete_chunks = false` (spec §6.1).
    */
-  renameEntry(
+  async renameEntry(
     oldDirectory: string,
     oldName: string,
     newDirectory: string,
     newName: string,
     signatures: readonly number[],
-  ): MutationResult {
+  ): Promise<MutationResult> {
     const oldDir = normalizePath(oldDirectory)
     const newDir = normalizePath(newDirectory)
     validateName(newName)
     const oldPath = joinPath(oldDir, oldName)
     const newPath = joinPath(newDir, newName)
-    const { result, freed } = this.mutate((events, freed) => {
+    const { result, freed } = await this.mutate((events, freed) => {
       const entry = oldName === '' ? undefined : this.findStored(oldPath)
       if (!entry) throw new EntryNotFoundError(`${oldPath} not found: ${NOT_FOUND_TEXT}`)
       if (oldPath === newPath) return
@@ -227,7 +262,12 @@ export class Filer {
       this.ensureParents(newDir, entry, events)
       if (this.findStored(newPath)) {
         const source = { signatures, isFromOtherCluster: false }
-        this.deleteInTransaction(newPath, { ...source, isRecursive: true, isDeleteData: true }, events, freed)
+        this.deleteInTransaction(
+          newPath,
+          { ...source, isRecursive: true, isDeleteData: true },
+          events,
+          freed,
+        )
       }
       this.moveSubtree(oldDir, entry, newDir, newName, signatures, events)
     })
@@ -253,20 +293,44 @@ export class Filer {
     return this.log.append(event)
   }
 
-  /** Run a mutation in one transaction; wake subscribers after the commit. */
-  private mutate(
+  /**
+   * Run a mutation atomically in the store's group commit; resolves after the commit, so nothing
+   * is acknowledged (or seen by subscribers) before it is durable. A throw changes nothing.
+   */
+  private async mutate(
     fn: (events: LoggedEvent[], freed: ChunkRelease[]) => void,
-  ): { result: MutationResult; freed: ChunkRelease[] } {
+  ): Promise<{ result: MutationResult; freed: ChunkRelease[] }> {
     const events: LoggedEvent[] = []
     const freed: ChunkRelease[] = []
-    this.store.transaction(() => fn(events, freed))
-    if (events.length > 0) this.log.notify()
+    this.seenDirs = []
+    let committed: Promise<void>
+    try {
+      committed = this.store.mutate(() => fn(events, freed)).committed
+      for (const dir of this.seenDirs) this.knownDirs.add(dir)
+    } finally {
+      this.seenDirs = []
+    }
+    try {
+      await committed
+    } catch (err) {
+      this.knownDirs.clear()
+      throw err
+    }
     return { result: { events }, freed }
   }
+
+  /**
+   * Directories known to exist, so a create does not look up every ancestor. Cleared whenever a
+   * directory is deleted or moved; filled only after a mutation's savepoint succeeded.
+   */
+  private readonly knownDirs = new Set<string>()
+  private seenDirs: string[] = []
 
   /** Create missing ancestors of `dir`, top-down, each with its own event and no request signatures. */
   private ensureParents(dir: string, child: Entry, events: LoggedEvent[]): void {
     for (const path of pathChain(dir)) {
+      if (this.knownDirs.has(path)) continue
+      this.seenDirs.push(path)
       const existing = this.findStored(path)
       if (existing) {
         if (!existing.is_directory) {
@@ -295,12 +359,23 @@ export class Filer {
       }
       this.put(parent, entry)
       events.push(
-        this.logEvent({ directory: parent, newEntry: entry, deleteChunks: true, signatures: [], isFromOtherCluster: false }),
+        this.logEvent({
+          directory: parent,
+          newEntry: entry,
+          deleteChunks: true,
+          signatures: [],
+          isFromOtherCluster: false,
+        }),
       )
     }
   }
 
-  private deleteInTransaction(path: string, options: DeleteOptions, events: LoggedEvent[], freed: ChunkRelease[]): void {
+  private deleteInTransaction(
+    path: string,
+    options: DeleteOptions,
+    events: LoggedEvent[],
+    freed: ChunkRelease[],
+  ): void {
     const p = normalizePath(path)
     const entry = this.findStored(p)
     if (!entry) return
@@ -314,22 +389,36 @@ export class Filer {
     }
     if (p === '/') return
     const [dir, name] = splitPath(p)
+    if (entry.is_directory) this.knownDirs.clear()
     this.store.deleteEntry(dir, name)
     events.push(
-      this.logEvent({ directory: dir, oldEntry: entry, deleteChunks: options.isDeleteData, ...src(options) }),
+      this.logEvent({
+        directory: dir,
+        oldEntry: entry,
+        deleteChunks: options.isDeleteData,
+        ...src(options),
+      }),
     )
     if (options.isDeleteData) freed.push({ drop: entry.chunks, keep: [] })
   }
 
   /** Post-order: a subdirectory's children, then the subdirectory; no request signatures. */
-  private deleteChildren(dir: string, options: DeleteOptions, events: LoggedEvent[], freed: ChunkRelease[]): void {
+  private deleteChildren(
+    dir: string,
+    options: DeleteOptions,
+    events: LoggedEvent[],
+    freed: ChunkRelease[],
+  ): void {
     for (;;) {
       const page = this.store.listEntries(dir, '', true, 1024)
       if (page.length === 0) return
       for (const row of page) {
         const child = decodeEntry(row.meta)
         const childPath = joinPath(dir, row.name)
-        if (child.is_directory) this.deleteChildren(childPath, options, events, freed)
+        if (child.is_directory) {
+          this.knownDirs.clear()
+          this.deleteChildren(childPath, options, events, freed)
+        }
         this.store.deleteEntry(dir, row.name)
         events.push(
           this.logEvent({
@@ -356,6 +445,7 @@ export class Filer {
   ): void {
     const oldName = entry.name ?? ''
     const moved: Entry = { ...entry, name: newName }
+    if (entry.is_directory) this.knownDirs.clear()
     this.store.deleteEntry(oldDir, oldName)
     this.put(newDir, moved)
     events.push(
@@ -421,9 +511,13 @@ function src(source: MutationSource): Pick<LogEvent, 'signatures' | 'isFromOther
 }
 
 function validateName(name: string): void {
-  if (name === '' || name.includes('/')) throw new FilerOperationError(`invalid entry name ${JSON.stringify(name)}`)
+  if (name === '' || name.includes('/'))
+    throw new FilerOperationError(`invalid entry name ${JSON.stringify(name)}`)
   if (Buffer.byteLength(name) > MAX_FILENAME_LENGTH) {
-    throw new FilerOperationError(`entry name too long: ${name.length} > ${MAX_FILENAME_LENGTH}`, 'ENTRY_NAME_TOO_LONG')
+    throw new FilerOperationError(
+      `entry name too long: ${name.length} > ${MAX_FILENAME_LENGTH}`,
+      'ENTRY_NAME_TOO_LONG',
+    )
   }
 }
 
@@ -435,7 +529,6 @@ function checkKindChange(path: string, existing: Entry, entry: Entry): void {
     throw new FilerOperationError(`existing ${path} is a file`, 'EXISTING_IS_FILE')
   }
 }
-
 
 function rootEntry(): Entry {
   return {

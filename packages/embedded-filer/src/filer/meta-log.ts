@@ -21,10 +21,11 @@ export type LoggedEvent = SubscribeMetadataResponseOutput & { ts_ns: string }
 /**
  * The filer's metadata log: every mutation becomes one `SubscribeMetadataResponse` row keyed by a
  * strictly increasing ts_ns (HEAD: monotonic event timestamps per filer). Rows are written inside
- * the mutation's transaction; subscribers are woken after the commit.
+ * the mutation's transaction; subscribers are woken after the group commit.
  */
 export class MetaLog {
   private lastTsNs: bigint
+  private committedNs: bigint
   private waiters = new Set<() => void>()
 
   constructor(
@@ -32,6 +33,15 @@ export class MetaLog {
     private readonly signature: number,
   ) {
     this.lastTsNs = store.logHeadNs()
+    this.committedNs = this.lastTsNs
+    store.onCommit(() => {
+      // Every ts handed out so far belongs to a committed group (or to a rolled-back savepoint,
+      // which left no row): readers may now see up to here.
+      if (this.committedNs !== this.lastTsNs) {
+        this.committedNs = this.lastTsNs
+        this.notify()
+      }
+    })
   }
 
   /** ns since epoch, strictly greater than every ts handed out before (also across restarts). */
@@ -41,11 +51,12 @@ export class MetaLog {
     return this.lastTsNs
   }
 
-  headNs(): bigint {
-    return this.lastTsNs
+  /** The newest committed ts: subscribers read the log up to here, never an uncommitted row. */
+  committedHeadNs(): bigint {
+    return this.committedNs
   }
 
-  /** Append one event; call inside the mutation's transaction, then {@link notify} after commit. */
+  /** Append one event; call inside the mutation (subscribers are woken after its commit). */
   append(event: LogEvent): LoggedEvent {
     const signatures = [...event.signatures]
     if (!signatures.includes(this.signature)) signatures.push(this.signature)
@@ -68,8 +79,7 @@ export class MetaLog {
     return response
   }
 
-  /** Wake every waiting subscriber. */
-  notify(): void {
+  private notify(): void {
     const waiters = [...this.waiters]
     this.waiters.clear()
     for (const wake of waiters) wake()

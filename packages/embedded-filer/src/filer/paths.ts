@@ -26,7 +26,9 @@ export function normalizePath(path: string): string {
 
 /** Ancestors of `dir` from the first level down, excluding `/` (`/a/b` → `['/a', '/a/b']`). */
 export function pathChain(dir: string): string[] {
-  const parts = normalizePath(dir).split('/').filter((part) => part !== '')
+  const parts = normalizePath(dir)
+    .split('/')
+    .filter((part) => part !== '')
   return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`)
 }
 

@@ -55,6 +55,32 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
     settings: ctx.subscribe,
   }
 
+  /** StreamRenameEntry: the rename, then each event it logged, streamed back. */
+  async function streamRename(
+    call: grpc.ServerWritableStream<StreamRenameEntryRequestOutput, StreamRenameEntryResponse>,
+  ): Promise<void> {
+    try {
+      const req = call.request
+      const { events } = await filer.renameEntry(
+        req.old_directory ?? '',
+        req.old_name ?? '',
+        req.new_directory ?? '',
+        req.new_name ?? '',
+        req.signatures,
+      )
+      for (const e of events) {
+        call.write({
+          directory: e.directory,
+          event_notification: e.event_notification,
+          ts_ns: e.ts_ns,
+        })
+      }
+      call.end()
+    } catch (err) {
+      call.emit('error', toServiceError(err))
+    }
+  }
+
   return {
     GetFilerConfiguration: unary((): GetFilerConfigurationResponse => ({
       masters: [],
@@ -73,10 +99,13 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
       minor_version: FILER_VERSION.minor,
     })),
 
-    KvGet: unary((req: KvGetRequestOutput) => ({ value: filer.kvGet(Buffer.from(req.key ?? [])), error: '' })),
+    KvGet: unary((req: KvGetRequestOutput) => ({
+      value: filer.kvGet(Buffer.from(req.key ?? [])),
+      error: '',
+    })),
 
-    KvPut: unary((req: KvPutRequestOutput) => {
-      filer.kvPut(Buffer.from(req.key ?? []), Buffer.from(req.value ?? []))
+    KvPut: unary(async (req: KvPutRequestOutput) => {
+      await filer.kvPut(Buffer.from(req.key ?? []), Buffer.from(req.value ?? []))
       return { error: '' }
     }),
 
@@ -89,7 +118,9 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
       return { entry }
     }),
 
-    ListEntries: (call: grpc.ServerWritableStream<ListEntriesRequestOutput, ListEntriesResponse>) => {
+    ListEntries: (
+      call: grpc.ServerWritableStream<ListEntriesRequestOutput, ListEntriesResponse>,
+    ) => {
       try {
         const req = call.request
         const limit = req.limit && req.limit > 0 ? req.limit : DIR_LISTING_LIMIT
@@ -99,7 +130,10 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
           inclusive: req.inclusiveStartFrom ?? false,
           limit,
         })
-        const snapshot = req.snapshot_ts_ns && req.snapshot_ts_ns !== '0' ? req.snapshot_ts_ns : filer.log.headNs().toString()
+        const snapshot =
+          req.snapshot_ts_ns && req.snapshot_ts_ns !== '0'
+            ? req.snapshot_ts_ns
+            : filer.log.committedHeadNs().toString()
         entries.forEach((entry, i) => {
           if (req.omit_chunks) entry.chunks = []
           call.write(i === 0 ? { entry, snapshot_ts_ns: snapshot } : { entry })
@@ -110,14 +144,18 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
       }
     },
 
-    CreateEntry: unary((req: CreateEntryRequestOutput): CreateEntryResponse => {
+    CreateEntry: unary(async (req: CreateEntryRequestOutput): Promise<CreateEntryResponse> => {
       try {
-        const { events } = filer.createEntry(req.directory ?? '/', req.entry ?? { chunks: [], extended: {} }, {
-          oExcl: req.o_excl ?? false,
-          skipCheckParentDirectory: req.skip_check_parent_directory ?? false,
-          signatures: req.signatures,
-          isFromOtherCluster: req.is_from_other_cluster ?? false,
-        })
+        const { events } = await filer.createEntry(
+          req.directory ?? '/',
+          req.entry ?? { chunks: [], extended: {} },
+          {
+            oExcl: req.o_excl ?? false,
+            skipCheckParentDirectory: req.skip_check_parent_directory ?? false,
+            signatures: req.signatures,
+            isFromOtherCluster: req.is_from_other_cluster ?? false,
+          },
+        )
         const last = events[events.length - 1]
         return last
           ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
@@ -131,18 +169,24 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
       }
     }),
 
-    UpdateEntry: unary((req: UpdateEntryRequestOutput) => {
-      const { events } = filer.updateEntry(req.directory ?? '/', req.entry ?? { chunks: [], extended: {} }, {
-        signatures: req.signatures,
-        isFromOtherCluster: req.is_from_other_cluster ?? false,
-      })
+    UpdateEntry: unary(async (req: UpdateEntryRequestOutput) => {
+      const { events } = await filer.updateEntry(
+        req.directory ?? '/',
+        req.entry ?? { chunks: [], extended: {} },
+        {
+          signatures: req.signatures,
+          isFromOtherCluster: req.is_from_other_cluster ?? false,
+        },
+      )
       const last = events[events.length - 1]
-      return last ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature } : {}
+      return last
+        ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
+        : {}
     }),
 
-    DeleteEntry: unary((req: DeleteEntryRequestOutput): DeleteEntryResponse => {
+    DeleteEntry: unary(async (req: DeleteEntryRequestOutput): Promise<DeleteEntryResponse> => {
       try {
-        const { events } = filer.deleteEntry(req.directory ?? '/', req.name ?? '', {
+        const { events } = await filer.deleteEntry(req.directory ?? '/', req.name ?? '', {
           isRecursive: req.is_recursive ?? false,
           ignoreRecursiveError: req.ignore_recursive_error ?? false,
           isDeleteData: req.is_delete_data ?? false,
@@ -159,28 +203,21 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
       }
     }),
 
-    AtomicRenameEntry: unary((req: AtomicRenameEntryRequestOutput) => {
-      filer.renameEntry(req.old_directory ?? '', req.old_name ?? '', req.new_directory ?? '', req.new_name ?? '', req.signatures)
+    AtomicRenameEntry: unary(async (req: AtomicRenameEntryRequestOutput) => {
+      await filer.renameEntry(
+        req.old_directory ?? '',
+        req.old_name ?? '',
+        req.new_directory ?? '',
+        req.new_name ?? '',
+        req.signatures,
+      )
       return {}
     }),
 
-    StreamRenameEntry: (call: grpc.ServerWritableStream<StreamRenameEntryRequestOutput, StreamRenameEntryResponse>) => {
-      try {
-        const req = call.request
-        const { events } = filer.renameEntry(
-          req.old_directory ?? '',
-          req.old_name ?? '',
-          req.new_directory ?? '',
-          req.new_name ?? '',
-          req.signatures,
-        )
-        for (const e of events) {
-          call.write({ directory: e.directory, event_notification: e.event_notification, ts_ns: e.ts_ns })
-        }
-        call.end()
-      } catch (err) {
-        call.emit('error', toServiceError(err))
-      }
+    StreamRenameEntry: (
+      call: grpc.ServerWritableStream<StreamRenameEntryRequestOutput, StreamRenameEntryResponse>,
+    ) => {
+      void streamRename(call)
     },
 
     AssignVolume: unary((req: AssignVolumeRequestOutput): AssignVolumeResponse => {
@@ -217,7 +254,10 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
       const locationsMap: Record<string, { locations: { url: string; public_url: string }[] }> = {}
       for (const vid of req.volume_ids) {
         // Decimal volume ids only; anything else fails the whole call (spec §2.2).
-        if (!/^\d+$/.test(vid)) throw new Error(`invalid volume id ${vid}: strconv.Atoi: parsing "${vid}": invalid syntax`)
+        if (!/^\d+$/.test(vid))
+          throw new Error(
+            `invalid volume id ${vid}: strconv.Atoi: parsing "${vid}": invalid syntax`,
+          )
         if (!volume.hasVolume(Number(vid))) throw new Error(`volume ${vid} not found`)
         locationsMap[vid] = { locations: [{ url: volume.url, public_url: volume.publicUrl }] }
       }
@@ -251,14 +291,15 @@ function splitHostPort(url: string): [string, string] {
   return [url.slice(0, colon), url.slice(colon + 1)]
 }
 
-/** Wrap a synchronous handler: its return value is the response, a throw becomes a gRPC error. */
-function unary<Req, Res>(fn: (req: Req) => Res): grpc.handleUnaryCall<Req, Res> {
+/** Wrap a handler: its (awaited) return value is the response, a throw becomes a gRPC error. */
+function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    try {
-      callback(null, fn(call.request))
-    } catch (err) {
-      callback(toServiceError(err))
-    }
+    Promise.resolve()
+      .then(() => fn(call.request))
+      .then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(toServiceError(err)),
+      )
   }
 }
 

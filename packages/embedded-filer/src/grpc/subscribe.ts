@@ -72,7 +72,11 @@ export interface SubscribeContext {
  * prefixes; progress markers, batching, heartbeats, `until_ns` and client-id rules; writes wait for
  * `drain` so a slow client slows this loop instead of growing a buffer.
  */
-export async function serveSubscription(call: Call, ctx: SubscribeContext, local: boolean): Promise<void> {
+export async function serveSubscription(
+  call: Call,
+  ctx: SubscribeContext,
+  local: boolean,
+): Promise<void> {
   const req = call.request
   const clientId = req.client_id ?? 0
   const epoch = req.client_epoch ?? 0
@@ -91,11 +95,20 @@ export async function serveSubscription(call: Call, ctx: SubscribeContext, local
   call.on('cancelled', onCancel)
   call.on('close', onCancel)
   try {
-    await streamEvents(call, ctx, req, abort.signal, () => clientId !== 0 && ctx.registry.isCurrent(key, epoch))
+    await streamEvents(
+      call,
+      ctx,
+      req,
+      abort.signal,
+      () => clientId !== 0 && ctx.registry.isCurrent(key, epoch),
+    )
     if (!abort.signal.aborted) call.end()
   } catch (err) {
     if (!abort.signal.aborted) {
-      call.emit('error', { code: grpc.status.UNKNOWN, details: err instanceof Error ? err.message : String(err) })
+      call.emit('error', {
+        code: grpc.status.UNKNOWN,
+        details: err instanceof Error ? err.message : String(err),
+      })
     }
   } finally {
     if (clientId !== 0) ctx.registry.release(key, epoch)
@@ -146,7 +159,7 @@ async function streamEvents(
   }
 
   while (!signal.aborted) {
-    const rows = ctx.store.readLog(sinceNs, PAGE_ROWS)
+    const rows = ctx.store.readLog(sinceNs, ctx.log.committedHeadNs(), PAGE_ROWS)
     for (const row of rows) {
       if (signal.aborted) return
       if (untilNs > 0n && row.tsNs > untilNs) {
@@ -154,10 +167,13 @@ async function streamEvents(
         return
       }
       sinceNs = row.tsNs
-      const event = filerCodec.decode<SubscribeMetadataResponseOutput>('SubscribeMetadataResponse', row.data)
+      const event = filerCodec.decode<SubscribeMetadataResponseOutput>(
+        'SubscribeMetadataResponse',
+        row.data,
+      )
       if (isDeliverable(event, requestSignature, ctx.signature, matches)) {
         examined = 0
-        await emit(event as SubscribeMetadataResponse, row.tsNs)
+        await emit(event, row.tsNs)
         continue
       }
       // Filtered events still count toward the progress marker (spec §5.4).

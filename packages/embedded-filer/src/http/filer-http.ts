@@ -294,12 +294,12 @@ async function upload(
 }
 
 /** SeaweedFS's mkdir: mode `?mode=` (default 0660) | ModeDir, owner 0, 409 when the path exists. */
-function mkdir(
+async function mkdir(
   ctx: FilerHttpContext,
   req: IncomingMessage,
   res: ServerResponse,
   target: RequestTarget,
-): void {
+): Promise<void> {
   const path = normalizePath(target.path)
   if (ctx.filer.findEntry(path) !== undefined)
     throw new HttpError(409, `dir ${path} already exists`)
@@ -307,7 +307,7 @@ function mkdir(
   const nowMs = Date.now()
   const sec = String(Math.floor(nowMs / 1000))
   const ns = (nowMs % 1000) * 1_000_000
-  ctx.filer.createEntry(
+  await ctx.filer.createEntry(
     dir,
     {
       name,
@@ -371,14 +371,14 @@ function canonicalHeader(name: string): string {
 
 // ---- DELETE ------------------------------------------------------------------------------------
 
-function handleDelete(
+async function handleDelete(
   ctx: FilerHttpContext,
   res: ServerResponse,
   { path: rawPath, query }: RequestTarget,
-): void {
+): Promise<void> {
   const [dir, name] = splitPath(normalizePath(rawPath))
   try {
-    ctx.filer.deleteEntry(dir, name, {
+    await ctx.filer.deleteEntry(dir, name, {
       isRecursive: query.get('recursive') === 'true',
       ignoreRecursiveError: query.get('ignoreRecursiveError') === 'true',
       isDeleteData: query.get('skipChunkDeletion') !== 'true',

@@ -121,11 +121,10 @@ export async function storeUpload(
       delete chunk.e_tag
       return chunk
     }
-    // Append manifestizes only the new chunks: the existing ones stay top-level, so the filer's
-    // overwrite bookkeeping (which compares top-level fids) never frees a chunk still in use.
+    // Append manifestizes only the new chunks; the existing ones stay as they are.
     const newChunks = await manifestize(saveManifest, chunks, spec.manifestBatch)
     const entry = buildEntry(spec, existing, newChunks, content, received, md5)
-    filer.createEntry(spec.dir, entry, {
+    await filer.createEntry(spec.dir, entry, {
       signatures: [],
       isFromOtherCluster: false,
       skipCheckParentDirectory: spec.skipCheckParentDirectory,

@@ -15,6 +15,9 @@ export interface EntryRow {
   meta: Buffer
 }
 
+/** Mutations per group commit at most. */
+const GROUP_LIMIT = 512
+
 /**
  * The filer's SQLite store: entries, the KV table and the metadata log, in one database so that a
  * mutation and its log events commit together. `dir` undefined keeps everything in memory.
@@ -25,6 +28,9 @@ export interface EntryRow {
 export class FilerStore {
   readonly db: Database.Database
   private readonly stmt
+  /** Waiters of the open group commit; undefined when no group is open. */
+  private group: { resolve: () => void; reject: (err: unknown) => void }[] | undefined
+  private readonly commitListeners: (() => void)[] = []
 
   constructor(dir: string | undefined) {
     if (dir !== undefined) mkdirSync(dir, { recursive: true })
@@ -49,7 +55,9 @@ export class FilerStore {
       put: this.db.prepare<[string, string, Buffer]>(
         'INSERT OR REPLACE INTO entries (directory, name, meta) VALUES (?, ?, ?)',
       ),
-      delete: this.db.prepare<[string, string]>('DELETE FROM entries WHERE directory = ? AND name = ?'),
+      delete: this.db.prepare<[string, string]>(
+        'DELETE FROM entries WHERE directory = ? AND name = ?',
+      ),
       listAfter: this.db.prepare<[string, string, number], EntryRow>(
         'SELECT directory, name, meta FROM entries WHERE directory = ? AND name > ? ORDER BY name LIMIT ?',
       ),
@@ -60,12 +68,16 @@ export class FilerStore {
         'SELECT 1 AS one FROM entries WHERE directory = ? LIMIT 1',
       ),
       kvGet: this.db.prepare<[Buffer], { value: Buffer }>('SELECT value FROM kv WHERE key = ?'),
-      kvPut: this.db.prepare<[Buffer, Buffer]>('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)'),
+      kvPut: this.db.prepare<[Buffer, Buffer]>(
+        'INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)',
+      ),
       kvDelete: this.db.prepare<[Buffer]>('DELETE FROM kv WHERE key = ?'),
-      logAppend: this.db.prepare<[bigint, Buffer]>('INSERT INTO meta_log (ts_ns, data) VALUES (?, ?)'),
+      logAppend: this.db.prepare<[bigint, Buffer]>(
+        'INSERT INTO meta_log (ts_ns, data) VALUES (?, ?)',
+      ),
       logRead: this.db
-        .prepare<[bigint, number], { ts_ns: bigint; data: Buffer }>(
-          'SELECT ts_ns, data FROM meta_log WHERE ts_ns > ? ORDER BY ts_ns LIMIT ?',
+        .prepare<[bigint, bigint, number], { ts_ns: bigint; data: Buffer }>(
+          'SELECT ts_ns, data FROM meta_log WHERE ts_ns > ? AND ts_ns <= ? ORDER BY ts_ns LIMIT ?',
         )
         .safeIntegers(true),
       logHead: this.db
@@ -109,9 +121,11 @@ export class FilerStore {
     this.stmt.logAppend.run(tsNs, Buffer.from(data.buffer, data.byteOffset, data.byteLength))
   }
 
-  /** Log rows strictly after `sinceNs`, oldest first. */
-  readLog(sinceNs: bigint, limit: number): LogRow[] {
-    return this.stmt.logRead.all(sinceNs, limit).map((r) => ({ tsNs: r.ts_ns, data: r.data }))
+  /** Log rows strictly after `sinceNs` and at most `untilNs` (the committed head), oldest first. */
+  readLog(sinceNs: bigint, untilNs: bigint, limit: number): LogRow[] {
+    return this.stmt.logRead
+      .all(sinceNs, untilNs, limit)
+      .map((r) => ({ tsNs: r.ts_ns, data: r.data }))
   }
 
   /** Newest logged ts, 0n for an empty log. */
@@ -119,12 +133,48 @@ export class FilerStore {
     return this.stmt.logHead.get()?.ts ?? 0n
   }
 
-  /** Run `fn` in one SQLite transaction. */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)()
+  /**
+   * Group commit: run `fn` atomically (a savepoint: a throw undoes only `fn`) inside the open
+   * group transaction, and resolve `committed` once that group's COMMIT is done. A group is
+   * committed on the next turn of the event loop, or as soon as it holds {@link GROUP_LIMIT}
+   * mutations: concurrent requests share one commit instead of paying one each. Callers must not
+   * acknowledge a mutation before `committed` resolves.
+   */
+  mutate<T>(fn: () => T): { value: T; committed: Promise<void> } {
+    if (this.group === undefined) {
+      this.db.exec('BEGIN')
+      this.group = []
+      setImmediate(() => this.commitGroup())
+    }
+    // Nested better-sqlite3 transactions are savepoints.
+    const value = this.db.transaction(fn)()
+    const committed = new Promise<void>((resolve, reject) => this.group!.push({ resolve, reject }))
+    if (this.group.length >= GROUP_LIMIT) this.commitGroup()
+    return { value, committed }
+  }
+
+  /** Run `listener` after every successful group commit. */
+  onCommit(listener: () => void): void {
+    this.commitListeners.push(listener)
+  }
+
+  private commitGroup(): void {
+    const group = this.group
+    if (group === undefined) return
+    this.group = undefined
+    try {
+      this.db.exec('COMMIT')
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK')
+      for (const waiter of group) waiter.reject(err)
+      return
+    }
+    for (const listener of this.commitListeners) listener()
+    for (const waiter of group) waiter.resolve()
   }
 
   close(): void {
+    this.commitGroup()
     this.db.close()
   }
 }

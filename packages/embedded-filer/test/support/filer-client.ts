@@ -33,7 +33,11 @@ export interface Subscription {
 
 export function connect(grpcAddress: string): TestFilerClient {
   const proto = loadFilerProto()
-  const raw = new proto.filer_pb.SeaweedFiler(grpcAddress, grpc.credentials.createInsecure(), channelOptions)
+  const raw = new proto.filer_pb.SeaweedFiler(
+    grpcAddress,
+    grpc.credentials.createInsecure(),
+    channelOptions,
+  )
   const open: grpc.ClientReadableStream<unknown>[] = []
   const anyClient = raw as unknown as Record<string, (...args: unknown[]) => unknown>
   return {
@@ -52,7 +56,7 @@ export function connect(grpcAddress: string): TestFilerClient {
       return out
     },
     subscribe(request, local = false) {
-      const stream = (local ? raw.SubscribeLocalMetadata(request) : raw.SubscribeMetadata(request)) as grpc.ClientReadableStream<SubscribeMetadataResponseOutput>
+      const stream = local ? raw.SubscribeLocalMetadata(request) : raw.SubscribeMetadata(request)
       open.push(stream)
       const queue: SubscribeMetadataResponseOutput[] = []
       let wake: (() => void) | undefined
@@ -112,14 +116,19 @@ export function connect(grpcAddress: string): TestFilerClient {
 }
 
 /** Flatten responses into events (top-level plus batched `events`), as a client must (§5.5). */
-export function flattenEvents(responses: SubscribeMetadataResponseOutput[]): SubscribeMetadataResponseOutput[] {
+export function flattenEvents(
+  responses: SubscribeMetadataResponseOutput[],
+): SubscribeMetadataResponseOutput[] {
   return responses.flatMap((r) => [r, ...r.events])
 }
 
 /** Only real changes: responses with an event_notification carrying an old or new entry. */
-export function changes(responses: SubscribeMetadataResponseOutput[]): SubscribeMetadataResponseOutput[] {
+export function changes(
+  responses: SubscribeMetadataResponseOutput[],
+): SubscribeMetadataResponseOutput[] {
   return flattenEvents(responses).filter(
-    (r) => r.event_notification && (r.event_notification.old_entry || r.event_notification.new_entry),
+    (r) =>
+      r.event_notification && (r.event_notification.old_entry || r.event_notification.new_entry),
   )
 }
 
@@ -149,5 +158,9 @@ export function file(name: string, extra: Record<string, unknown> = {}): Record<
 }
 
 export function dir(name: string): Record<string, unknown> {
-  return { name, is_directory: true, attributes: { mtime: Math.floor(Date.now() / 1000), file_mode: 0x80000000 | 0o755 } }
+  return {
+    name,
+    is_directory: true,
+    attributes: { mtime: Math.floor(Date.now() / 1000), file_mode: 0x80000000 | 0o755 },
+  }
 }

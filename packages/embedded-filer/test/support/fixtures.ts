@@ -2,14 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test as base } from 'vitest'
-import { startEmbeddedFiler, type EmbeddedFiler, type EmbeddedFilerOptions } from '../../src/index.js'
+import {
+  startEmbeddedFiler,
+  type EmbeddedFiler,
+  type EmbeddedFilerOptions,
+} from '../../src/index.js'
 import { connect, type TestFilerClient } from './filer-client.js'
 
 interface Fixtures {
   /** A fresh temp dir, removed after the test. */
   tmpDir: string
   /** Start a filer that is closed after the test (with its clients). */
-  startFiler: (options?: EmbeddedFilerOptions) => Promise<{ filer: EmbeddedFiler; client: TestFilerClient }>
+  startFiler: (
+    options?: EmbeddedFilerOptions,
+  ) => Promise<{ filer: EmbeddedFiler; client: TestFilerClient }>
   /** One in-memory filer with its gRPC client. */
   filer: EmbeddedFiler
   client: TestFilerClient
