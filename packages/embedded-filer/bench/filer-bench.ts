@@ -2,11 +2,13 @@
  * How fast is the embedded filer? Two figures later benchmarks must stay far below:
  *  - small-file CreateEntry calls per second over gRPC (64 in flight),
  *  - MB/s of chunk GETs from its volume server (8 in flight, 4 MiB chunks).
- * The filer runs in its own process (bench/filer-process.ts) with its data in a temp dir.
+ * The filer runs in its own process (bench/filer-process.ts) with its data in a temp dir; next to
+ * each rate is the share of one core the filer process used meanwhile, so a client-bound figure is
+ * told apart from a filer-bound one.
  * Usage: pnpm bench:filer [--quick]   → one JSON object on stdout.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -79,8 +81,16 @@ async function pool(
   )
 }
 
+/** CPU seconds (user + system) the filer process has used so far, from /proc (Linux). */
+function filerCpuSeconds(): number {
+  const fields = readFileSync(`/proc/${ready.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  // utime and stime are fields 14 and 15 of stat; after "pid (comm) " they are at 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 // 1. Small-file CreateEntry calls per second (1 KiB inline content, 100 per directory).
 const content = Buffer.alloc(1024, 7)
+let cpuStart = filerCpuSeconds()
 let start = performance.now()
 await pool(CREATES, CREATE_CONCURRENCY, async (i) => {
   await unary('CreateEntry', {
@@ -89,6 +99,7 @@ await pool(CREATES, CREATE_CONCURRENCY, async (i) => {
   })
 })
 const createSeconds = (performance.now() - start) / 1000
+const createCpu = filerCpuSeconds() - cpuStart
 
 // 2. Chunk GET MB/s: upload CHUNKS needles of 4 MiB, then read them all GET_ROUNDS times.
 const chunk = Buffer.alloc(CHUNK_BYTES)
@@ -104,6 +115,7 @@ for (let i = 0; i < CHUNKS; i++) {
   fids.push(a.file_id!)
 }
 let bytes = 0
+cpuStart = filerCpuSeconds()
 start = performance.now()
 await pool(CHUNKS * GET_ROUNDS, GET_CONCURRENCY, async (i) => {
   const res = await fetch(`http://${ready.volume}/${fids[i % CHUNKS]}?readDeleted=true`, {
@@ -114,6 +126,7 @@ await pool(CHUNKS * GET_ROUNDS, GET_CONCURRENCY, async (i) => {
   bytes += body.byteLength
 })
 const getSeconds = (performance.now() - start) / 1000
+const getCpu = filerCpuSeconds() - cpuStart
 
 client.close()
 child.stdin.end()
@@ -128,6 +141,7 @@ console.log(
         concurrency: CREATE_CONCURRENCY,
         seconds: round(createSeconds),
         perSecond: Math.round(CREATES / createSeconds),
+        filerCpuShareOfOneCore: round(createCpu / createSeconds),
       },
       chunkGet: {
         chunkMiB: CHUNK_BYTES / 2 ** 20,
@@ -135,6 +149,7 @@ console.log(
         concurrency: GET_CONCURRENCY,
         seconds: round(getSeconds),
         mbPerSecond: round(bytes / 2 ** 20 / getSeconds),
+        filerCpuShareOfOneCore: round(getCpu / getSeconds),
       },
     },
     null,
