@@ -45,12 +45,14 @@ const child = spawn(
   ],
   { stdio: ['pipe', 'pipe', 'inherit'] },
 )
-const ready = await new Promise<{ grpc: string; volume: string }>((resolve, reject) => {
-  createInterface({ input: child.stdout }).once('line', (line) =>
-    resolve(JSON.parse(line) as { grpc: string; volume: string }),
-  )
-  child.once('exit', (code) => reject(new Error(`filer process exited with ${code}`)))
-})
+const ready = await new Promise<{ grpc: string; volume: string; pid: number }>(
+  (resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) =>
+      resolve(JSON.parse(line) as { grpc: string; volume: string; pid: number }),
+    )
+    child.once('exit', (code) => reject(new Error(`filer process exited with ${code}`)))
+  },
+)
 
 const proto = loadFilerProto()
 const client: SeaweedFilerClient = new proto.filer_pb.SeaweedFiler(
