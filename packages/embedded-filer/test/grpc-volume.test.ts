@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js'
 import type { AssignVolumeResponseOutput, LookupVolumeResponseOutput } from '@seasync/proto'
 import { filerCodec } from '@seasync/proto'
 import { describe, expect } from 'vitest'
-import { fidToProto } from '../src/fid.js'
+import { fidToProto } from '@seasync/proto'
 import { file, type TestFilerClient } from './support/filer-client.js'
 import { test } from './support/fixtures.js'
 

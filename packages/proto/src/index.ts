@@ -154,3 +154,5 @@ export type {
   PingResponse,
   PingResponse__Output as PingResponseOutput,
 } from './gen/filer_pb/PingResponse.js'
+export { formatFid, parseFid, fidVolumeId, fidToProto, fidFromProto } from './fid.js'
+export type { FileIdParts } from './fid.js'

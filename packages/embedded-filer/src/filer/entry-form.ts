@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { filerCodec, type EntryOutput, type FileChunkOutput } from '@seasync/proto'
-import { fidFromProto, fidToProto } from '../fid.js'
+import { fidFromProto, fidToProto } from '@seasync/proto'
 
 /** An entry as the filer handles it: the decoded `filer_pb.Entry` shape (see loaderOptions). */
 export type Entry = EntryOutput

@@ -21,7 +21,7 @@ import {
 import type { AddressInfo } from 'node:net'
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
-import { formatFid, parseFid, type FileIdParts } from '../fid.js'
+import { formatFid, parseFid, type FileIdParts } from '@seasync/proto'
 import { signFidJwt, verifyJwt } from './jwt.js'
 import { NeedleStore, type NeedleRecord } from './needle-store.js'
 import type {
