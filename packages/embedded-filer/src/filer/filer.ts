@@ -154,27 +154,8 @@ export class Filer {
           'ENTRY_ALREADY_EXISTS',
         )
       }
-      checkKindChange(path, existing, entry)
       // An overwrite keeps the original creation time and inode (spec §6.4).
-      entry.attributes = {
-        ...entry.attributes,
-        group_name: entry.attributes?.group_name ?? [],
-        crtime: existing.attributes?.crtime ?? entry.attributes?.crtime,
-        ...(existing.attributes?.inode && existing.attributes.inode !== '0'
-          ? { inode: existing.attributes.inode }
-          : {}),
-      }
-      this.put(dir, entry)
-      events.push(
-        this.logEvent({
-          directory: dir,
-          oldEntry: existing,
-          newEntry: entry,
-          deleteChunks: true,
-          ...src(options),
-        }),
-      )
-      freed.push({ drop: existing.chunks, keep: entry.chunks })
+      this.replace(dir, path, existing, entry, options, events, freed, { keepInode: true })
     })
     void this.freeChunks(freed)
     return result
@@ -194,23 +175,7 @@ export class Filer {
       const existing = this.findStored(path)
       if (!existing) throw new EntryNotFoundError(`not found ${path}: ${NOT_FOUND_TEXT}`)
       if (entriesEqual(existing, entry)) return
-      checkKindChange(path, existing, entry)
-      entry.attributes = {
-        ...entry.attributes,
-        group_name: entry.attributes?.group_name ?? [],
-        crtime: existing.attributes?.crtime ?? entry.attributes?.crtime,
-      }
-      this.put(dir, entry)
-      events.push(
-        this.logEvent({
-          directory: dir,
-          oldEntry: existing,
-          newEntry: entry,
-          deleteChunks: true,
-          ...src(source),
-        }),
-      )
-      freed.push({ drop: existing.chunks, keep: entry.chunks })
+      this.replace(dir, path, existing, entry, source, events, freed, { keepInode: false })
     })
     void this.freeChunks(freed)
     return result
@@ -276,6 +241,38 @@ export class Filer {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  /** Store `entry` over `existing` (same kind only), log old+new, release unreferenced chunks. */
+  private replace(
+    dir: string,
+    path: string,
+    existing: Entry,
+    entry: Entry,
+    source: MutationSource,
+    events: LoggedEvent[],
+    freed: ChunkRelease[],
+    { keepInode }: { keepInode: boolean },
+  ): void {
+    checkKindChange(path, existing, entry)
+    const inode = existing.attributes?.inode
+    entry.attributes = {
+      ...entry.attributes,
+      group_name: entry.attributes?.group_name ?? [],
+      crtime: existing.attributes?.crtime ?? entry.attributes?.crtime,
+      ...(keepInode && inode && inode !== '0' ? { inode } : {}),
+    }
+    this.put(dir, entry)
+    events.push(
+      this.logEvent({
+        directory: dir,
+        oldEntry: existing,
+        newEntry: entry,
+        deleteChunks: true,
+        ...src(source),
+      }),
+    )
+    freed.push({ drop: existing.chunks, keep: entry.chunks })
+  }
 
   private findStored(path: string): Entry | undefined {
     const p = normalizePath(path)
