@@ -1,0 +1,270 @@
+/**
+ * Copies file chunks from the source cluster to the target (spec §8): data chunks are read from a
+ * source volume server (LookupVolume on the SOURCE filer, `GET ?readDeleted=true`) or through the
+ * source filer's proxy, and written as new needles on the target (AssignVolume on the TARGET
+ * filer with the target path, multipart POST). Manifest chunks are resolved through the SOURCE and
+ * rebuilt on the target (HEAD 4.30). At most `chunkConcurrency` chunks of one direction are in
+ * flight, each held in memory only while it is copied: memory is bounded by chunk concurrency ×
+ * chunk size, never by file size.
+ */
+import {
+  fidFromProto,
+  fidToProto,
+  fidVolumeId,
+  filerCodec,
+  type AssignVolumeRequest,
+  type AssignVolumeResponseOutput,
+  type FileChunk,
+  type FileChunkManifestOutput,
+  type FileChunkOutput,
+  type LookupVolumeResponseOutput,
+} from '@seasync/proto'
+import { SyncError, SyncStoppedError, toSyncError } from '../errors.js'
+import { Semaphore } from '../util/semaphore.js'
+import { downloadChunk, uploadChunk } from './chunk-http.js'
+
+/** The source filer calls the copier needs. */
+export interface ChunkSource {
+  lookupVolume(
+    volumeIds: string[],
+    options: { signal?: AbortSignal },
+  ): Promise<LookupVolumeResponseOutput>
+}
+
+/** The target filer calls the copier needs. */
+export interface ChunkTarget {
+  assignVolume(
+    request: AssignVolumeRequest,
+    options: { signal?: AbortSignal },
+  ): Promise<AssignVolumeResponseOutput>
+}
+
+export interface ChunkCopierOptions {
+  /** Chunks in flight per direction. Default 32. */
+  chunkConcurrency: number
+  /** Read through `http://<filer>/?proxyChunkId=` of the source filer instead of its volumes. */
+  sourceFilerProxy?: string | undefined
+  /** Write through the target filer's proxy instead of its volume servers. */
+  targetFilerProxy?: string | undefined
+  /** AssignVolume placement on the target (`-b.replication`, `-b.collection`, …). */
+  replication?: string
+  collection?: string
+  ttlSec?: number
+  diskType?: string
+  /** Upload attempts with a fresh assignment after a 5xx or transport failure. Default 3. */
+  uploadAttempts?: number
+}
+
+/** Progress of one in-flight chunk, for status reporting. */
+export interface ChunkTransfer {
+  sourceFid: string
+  targetPath: string
+  size: number
+  state: 'waiting' | 'downloading' | 'uploading'
+}
+
+export class ChunkCopier {
+  private readonly slots: Semaphore
+  /** Chunks being copied right now (read by the status stream; never blocks copying). */
+  readonly transfers = new Set<ChunkTransfer>()
+
+  constructor(
+    private readonly source: ChunkSource,
+    private readonly target: ChunkTarget,
+    private readonly options: ChunkCopierOptions,
+  ) {
+    this.slots = new Semaphore(options.chunkConcurrency)
+  }
+
+  /**
+   * Replicate `chunks` of the source entry that will live at `targetPath`; returns the target's
+   * chunk list in the same order. All or nothing: the first failure aborts the file's other
+   * chunks (needles already written stay orphaned on the target, as upstream).
+   */
+  async replicate(
+    chunks: readonly FileChunkOutput[],
+    targetPath: string,
+    signal: AbortSignal,
+  ): Promise<FileChunk[]> {
+    const fileAbort = new AbortController()
+    const onAbort = (): void => fileAbort.abort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      return await Promise.all(
+        chunks.map((chunk) =>
+          this.replicateOne(chunk, targetPath, fileAbort.signal).catch((err: unknown) => {
+            fileAbort.abort()
+            throw err
+          }),
+        ),
+      )
+    } catch (err) {
+      if (signal.aborted) throw new SyncStoppedError('stopped', { cause: err })
+      throw toSyncError(err, 'SYNC_ERR_CHUNK_READ')
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  private async replicateOne(
+    chunk: FileChunkOutput,
+    targetPath: string,
+    signal: AbortSignal,
+  ): Promise<FileChunk> {
+    const sourceFid = chunkFileId(chunk)
+    if (chunk.is_chunk_manifest) return this.replicateManifest(chunk, sourceFid, targetPath, signal)
+    const size = Number(chunk.size ?? 0)
+    const transfer: ChunkTransfer = { sourceFid, targetPath, size, state: 'waiting' }
+    this.transfers.add(transfer)
+    const release = await this.slots.acquire(signal)
+    try {
+      transfer.state = 'downloading'
+      const data = await this.readChunk(sourceFid, size, signal)
+      transfer.state = 'uploading'
+      const newFid = await this.writeChunk(data, targetPath, signal)
+      return replicatedChunk(chunk, newFid, sourceFid)
+    } finally {
+      release()
+      this.transfers.delete(transfer)
+    }
+  }
+
+  /** Spec §8.6: fetch the manifest through the source, copy its chunks, upload a new manifest. */
+  private async replicateManifest(
+    chunk: FileChunkOutput,
+    sourceFid: string,
+    targetPath: string,
+    signal: AbortSignal,
+  ): Promise<FileChunk> {
+    const blob = await this.readManifestBlob(sourceFid, signal)
+    const manifest = filerCodec.decode<FileChunkManifestOutput>('FileChunkManifest', blob)
+    const copied = await this.replicate(manifest.chunks, targetPath, signal)
+    // The new manifest holds the replicated chunks in structured form, strings cleared.
+    const structured = copied.map((c) => {
+      const { file_id, source_file_id, ...rest } = c
+      return {
+        ...rest,
+        ...(file_id ? { fid: fidToProto(file_id) } : {}),
+        ...(source_file_id ? { source_fid: fidToProto(source_file_id) } : {}),
+      }
+    })
+    const newBlob = Buffer.from(filerCodec.encode('FileChunkManifest', { chunks: structured }))
+    const newFid = await this.writeChunk(newBlob, targetPath, signal, 'application/octet-stream')
+    return {
+      file_id: newFid,
+      offset: chunk.offset ?? '0',
+      size: chunk.size ?? '0',
+      modified_ts_ns: chunk.modified_ts_ns ?? '0',
+      e_tag: chunk.e_tag ?? '',
+      source_file_id: sourceFid,
+      is_chunk_manifest: true,
+    }
+  }
+
+  private async readManifestBlob(fid: string, signal: AbortSignal): Promise<Buffer> {
+    // The manifest's size field is the covered span, not the blob's length: read it whole.
+    const url = await this.sourceUrl(fid, signal)
+    let res: Response
+    try {
+      res = await fetch(url, { headers: { 'Accept-Encoding': 'identity' }, signal })
+    } catch (err) {
+      if (signal.aborted) throw new SyncStoppedError('stopped', { cause: err })
+      throw new SyncError('SYNC_ERR_UNAVAILABLE', `GET ${url}: ${(err as Error).message}`, {
+        cause: err,
+      })
+    }
+    if (res.status >= 400) {
+      await res.body?.cancel()
+      throw new SyncError('SYNC_ERR_CHUNK_READ', `GET manifest ${url}: HTTP ${res.status}`, {
+        retryable: res.status >= 500,
+      })
+    }
+    return Buffer.from(await res.arrayBuffer())
+  }
+
+  private async readChunk(fid: string, size: number, signal: AbortSignal): Promise<Buffer> {
+    return downloadChunk(await this.sourceUrl(fid, signal), size, { signal })
+  }
+
+  /**
+   * Where to GET a source chunk: the source filer's proxy (everything after `proxyChunkId=` is the
+   * fid, so nothing may be appended, spec §8.3), or the first location LookupVolume names on the
+   * SOURCE, with `readDeleted=true` so a needle the source already replaced is still readable.
+   */
+  private async sourceUrl(fid: string, signal: AbortSignal): Promise<string> {
+    if (this.options.sourceFilerProxy) {
+      return `http://${this.options.sourceFilerProxy}/?proxyChunkId=${fid}`
+    }
+    const vid = fidVolumeId(fid)
+    const res = await this.source.lookupVolume([vid], { signal })
+    const location = res.locations_map[vid]?.locations[0]
+    if (!location?.url) {
+      throw new SyncError('SYNC_ERR_CHUNK_READ', `no location for volume ${vid} of ${fid}`)
+    }
+    return `http://${location.url}/${fid}?readDeleted=true`
+  }
+
+  /** AssignVolume on the target (path, placement flags) and upload; a 5xx gets a new fid. */
+  private async writeChunk(
+    data: Buffer,
+    targetPath: string,
+    signal: AbortSignal,
+    mime?: string,
+  ): Promise<string> {
+    const attempts = this.options.uploadAttempts ?? 3
+    for (let attempt = 1; ; attempt++) {
+      const assigned = await this.target.assignVolume(
+        {
+          count: 1,
+          path: targetPath,
+          collection: this.options.collection ?? '',
+          replication: this.options.replication ?? '',
+          ttl_sec: this.options.ttlSec ?? 0,
+          disk_type: this.options.diskType ?? '',
+          data_center: '',
+          expected_data_size: data.length,
+        },
+        { signal },
+      )
+      if (assigned.error)
+        throw new SyncError('SYNC_ERR_CHUNK_WRITE', `assign volume: ${assigned.error}`)
+      const fid = assigned.file_id ?? ''
+      const url = this.options.targetFilerProxy
+        ? `http://${this.options.targetFilerProxy}/?proxyChunkId=${fid}`
+        : `http://${assigned.location?.url ?? ''}/${fid}`
+      try {
+        await uploadChunk(url, data, {
+          signal,
+          ...(assigned.auth ? { jwt: assigned.auth } : {}),
+          ...(mime ? { mime } : {}),
+        })
+        return fid
+      } catch (err) {
+        const e = toSyncError(err, 'SYNC_ERR_CHUNK_WRITE')
+        if (!e.retryable || attempt >= attempts || signal.aborted) throw e
+      }
+    }
+  }
+}
+
+/** The chunk's fid string, derived from the structured form when the string is empty (§2.2). */
+export function chunkFileId(chunk: FileChunkOutput): string {
+  if (chunk.file_id) return chunk.file_id
+  return chunk.fid ? fidFromProto(chunk.fid) : ''
+}
+
+/** Spec §8.4 item 6: every field copied from the source chunk, the new fid, `source_file_id` set. */
+function replicatedChunk(chunk: FileChunkOutput, newFid: string, sourceFid: string): FileChunk {
+  return {
+    file_id: newFid,
+    offset: chunk.offset ?? '0',
+    size: chunk.size ?? '0',
+    modified_ts_ns: chunk.modified_ts_ns ?? '0',
+    e_tag: chunk.e_tag ?? '',
+    source_file_id: sourceFid,
+    ...(chunk.cipher_key?.length ? { cipher_key: chunk.cipher_key } : {}),
+    ...(chunk.is_compressed ? { is_compressed: true } : {}),
+    ...(chunk.sse_type ? { sse_type: chunk.sse_type } : {}),
+    ...(chunk.sse_metadata?.length ? { sse_metadata: chunk.sse_metadata } : {}),
+  }
+}
