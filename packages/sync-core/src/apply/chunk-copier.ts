@@ -8,7 +8,6 @@
  * chunk size, never by file size.
  */
 import {
-  fidFromProto,
   fidToProto,
   fidVolumeId,
   filerCodec,
@@ -17,21 +16,21 @@ import {
   type FileChunk,
   type FileChunkManifestOutput,
   type FileChunkOutput,
-  type LookupVolumeResponseOutput,
 } from '@seasync/proto'
 import { SyncError, SyncStoppedError, toSyncError } from '../errors.js'
+import { chunkFileId } from '../stream/metadata-event.js'
 import { Semaphore } from '../util/semaphore.js'
 import { downloadChunk, uploadChunk } from './chunk-http.js'
 
-/** The source filer calls the copier needs. */
+/** The source filer calls the copier needs (FilerClient has them). */
 export interface ChunkSource {
   lookupVolume(
-    volumeIds: string[],
+    volumeIds: readonly string[],
     options: { signal?: AbortSignal },
-  ): Promise<LookupVolumeResponseOutput>
+  ): Promise<Record<string, { url?: string }[]>>
 }
 
-/** The target filer calls the copier needs. */
+/** The target filer calls the copier needs (FilerClient has them). */
 export interface ChunkTarget {
   assignVolume(
     request: AssignVolumeRequest,
@@ -197,7 +196,7 @@ export class ChunkCopier {
     }
     const vid = fidVolumeId(fid)
     const res = await this.source.lookupVolume([vid], { signal })
-    const location = res.locations_map[vid]?.locations[0]
+    const location = res[vid]?.[0]
     if (!location?.url) {
       throw new SyncError('SYNC_ERR_CHUNK_READ', `no location for volume ${vid} of ${fid}`)
     }
@@ -247,11 +246,6 @@ export class ChunkCopier {
   }
 }
 
-/** The chunk's fid string, derived from the structured form when the string is empty (§2.2). */
-export function chunkFileId(chunk: FileChunkOutput): string {
-  if (chunk.file_id) return chunk.file_id
-  return chunk.fid ? fidFromProto(chunk.fid) : ''
-}
 
 /** Spec §8.4 item 6: every field copied from the source chunk, the new fid, `source_file_id` set. */
 function replicatedChunk(chunk: FileChunkOutput, newFid: string, sourceFid: string): FileChunk {

@@ -7,6 +7,7 @@ import {
   loadFilerProto,
   type EntryOutput,
   type LookupDirectoryEntryResponseOutput,
+  type LookupVolumeResponseOutput,
 } from '@seasync/proto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ChunkCopier, type ChunkSource, type ChunkTarget } from '../../src/apply/chunk-copier.js'
@@ -27,7 +28,10 @@ function rawClient(filer: EmbeddedFiler) {
       ]!.call(c, req, (e, v) => (e ? reject(e) : resolve(v))),
     )
   const side: ChunkSource & ChunkTarget = {
-    lookupVolume: (volume_ids) => call('LookupVolume', { volume_ids }),
+    lookupVolume: async (volume_ids) => {
+      const res = await call<LookupVolumeResponseOutput>('LookupVolume', { volume_ids })
+      return Object.fromEntries(Object.entries(res.locations_map).map(([k, v]) => [k, v.locations]))
+    },
     assignVolume: (req) => call('AssignVolume', req),
   }
   return { call, side, close: () => c.close() }

@@ -1,0 +1,76 @@
+import type { SyncError } from './errors.js'
+import type { ReplicatorState } from './replicator-state.js'
+
+/** One event the replicator could not apply (yet). */
+export interface FailedEvent {
+  /** Stable id within this replicator run: `<tsNs>:<seq>`. */
+  id: string
+  tsNs: bigint
+  /** The operation that failed: create, update, delete, move. */
+  operation: string
+  /** Source path of the event. */
+  path: string
+  error: SyncError
+  attempts: number
+  /** Next automatic retry, ms since epoch. */
+  nextRetryAtMs: number
+}
+
+/** A chunk copy in progress. */
+export interface InFlightTransfer {
+  sourceFid: string
+  targetPath: string
+  size: number
+  state: 'waiting' | 'downloading' | 'uploading'
+}
+
+/** A snapshot of one direction, cheap to take; the server samples it for lag and history. */
+export interface ReplicatorStatus {
+  state: ReplicatorState
+  /** All events up to here are applied (ns; 0 = none yet). */
+  appliedNs: bigint
+  /** Last checkpoint written to the target's KV (ns). */
+  savedNs: bigint
+  savedAtMs: number | undefined
+  /** Newest source ts seen, from events, markers or idle heartbeats (ns). */
+  sourceHeadNs: bigint
+  /** Events received and not yet applied. */
+  backlog: number
+  eventsApplied: number
+  bytesCopied: number
+  failures: number
+  inFlight: InFlightTransfer[]
+  lastError: string | undefined
+}
+
+export type ReplicatorNotification =
+  | { type: 'state'; state: ReplicatorState; error?: SyncError }
+  | { type: 'checkpoint-saved'; tsNs: bigint }
+  | { type: 'failure'; failure: FailedEvent }
+  | { type: 'recovered'; id: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+
+export type NotificationListener = (notification: ReplicatorNotification) => void
+
+/**
+ * Fan-out of notifications to listeners. Delivery is synchronous and a throwing listener is
+ * isolated: status reporting can never block or break replication (STYLE practice 11).
+ */
+export class NotificationHub {
+  private readonly listeners = new Set<NotificationListener>()
+
+  on(listener: NotificationListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  emit(notification: ReplicatorNotification): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(notification)
+      } catch {
+        // A broken listener must not stop replication.
+      }
+    }
+  }
+}
