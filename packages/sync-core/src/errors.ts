@@ -66,9 +66,13 @@ export class SyncStoppedError extends SyncError {
 }
 
 /** Normalize anything thrown into a SyncError (SyncErrors pass through unchanged). */
-export function toSyncError(err: unknown, fallback: SyncErrorCode = 'SYNC_ERR_INTERNAL'): SyncError {
+export function toSyncError(
+  err: unknown,
+  fallback: SyncErrorCode = 'SYNC_ERR_INTERNAL',
+): SyncError {
   if (err instanceof SyncError) return err
-  if (err instanceof Error && err.name === 'AbortError') return new SyncStoppedError(err.message, { cause: err })
+  if (err instanceof Error && err.name === 'AbortError')
+    return new SyncStoppedError(err.message, { cause: err })
   const message = err instanceof Error ? err.message : String(err)
   return new SyncError(fallback, message, { cause: err })
 }

@@ -246,7 +246,6 @@ export class ChunkCopier {
   }
 }
 
-
 /** Spec §8.4 item 6: every field copied from the source chunk, the new fid, `source_file_id` set. */
 function replicatedChunk(chunk: FileChunkOutput, newFid: string, sourceFid: string): FileChunk {
   return {
