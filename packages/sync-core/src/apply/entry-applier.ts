@@ -1,0 +1,250 @@
+/**
+ * Applies a planned event to the target filer (spec §7, with the HEAD fixes of §11): create with
+ * skip rules at ns precision, in-place update that copies only new chunks, delete, and renames
+ * with AtomicRenameEntry plus its create fallback. Every write sets `is_from_other_cluster` and
+ * forwards the event's signatures verbatim (loop prevention, spec §3.3).
+ */
+import type { EntryOutput, FileChunk, FileChunkOutput, FuseAttributesOutput } from '@seasync/proto'
+import { SyncError } from '../errors.js'
+import type { FilerClient } from '../filer/filer-client.js'
+import { chunkFileId, sourceFileId } from '../stream/metadata-event.js'
+import { parentAndName } from '../util/paths.js'
+import type { ChunkCopier } from './chunk-copier.js'
+import { entryETag, entryFileSize, entryMtimeNs } from './etag.js'
+import type { DeletePlan, MovePlan, Plan, UpdatePlan } from './scope.js'
+
+/** What applying one plan did, for counters and logs. */
+export interface ApplyOutcome {
+  /** True when the target already held the change (nothing written). */
+  skipped: boolean
+  /** Chunk bytes copied. */
+  bytes: number
+}
+
+type Target = Pick<
+  FilerClient,
+  'lookupEntry' | 'createEntry' | 'updateEntry' | 'deleteEntry' | 'atomicRenameEntry'
+>
+
+export class EntryApplier {
+  constructor(
+    private readonly target: Target,
+    private readonly copier: Pick<ChunkCopier, 'replicate'>,
+  ) {}
+
+  apply(plan: Plan, signal: AbortSignal): Promise<ApplyOutcome> {
+    switch (plan.op) {
+      case 'skip':
+        return Promise.resolve({ skipped: true, bytes: 0 })
+      case 'create':
+        return this.create(plan.targetKey, plan.entry, plan.signatures, signal)
+      case 'delete':
+        return this.delete(plan, signal)
+      case 'update':
+        return this.update(plan, signal)
+      case 'move':
+        return this.move(plan, signal)
+    }
+  }
+
+  /**
+   * CreateEntry with HEAD's skip rules (§11 4.31–4.36): a strictly newer destination that is not
+   * shorter is left alone (never roll back); an identical one (same ETag and size, or chunks
+   * already replicated from these very source chunks) is left alone; a directory that exists gets
+   * its attributes refreshed (4.23 never did, §12.14); anything else is (over)written.
+   */
+  async create(
+    key: string,
+    source: EntryOutput,
+    signatures: readonly number[],
+    signal: AbortSignal,
+  ): Promise<ApplyOutcome> {
+    const { parent, name } = parentAndName(key)
+    const existing = await this.target.lookupEntry(parent, name, { signal })
+    if (existing && existing.is_directory === source.is_directory) {
+      const newer = entryMtimeNs(existing) > entryMtimeNs(source)
+      if (source.is_directory) {
+        if (newer || sameAttributes(existing, source)) return { skipped: true, bytes: 0 }
+        await this.target.updateEntry(
+          {
+            directory: parent,
+            entry: { ...existing, attributes: source.attributes, extended: source.extended },
+            is_from_other_cluster: true,
+            signatures: [...signatures],
+          },
+          { signal },
+        )
+        return { skipped: false, bytes: 0 }
+      }
+      const truncated = entryFileSize(existing) < entryFileSize(source)
+      if (newer && !truncated) return { skipped: true, bytes: 0 }
+      if (!truncated && sameContent(existing, source)) return { skipped: true, bytes: 0 }
+    }
+    const chunks = await this.copier.replicate(source.chunks, key, signal)
+    await this.target.createEntry(
+      {
+        directory: parent,
+        entry: copyableEntry(name, source, chunks),
+        is_from_other_cluster: true,
+        signatures: [...signatures],
+        o_excl: false,
+        skip_check_parent_directory: false,
+      },
+      { signal },
+    )
+    return { skipped: false, bytes: chunkBytes(source.chunks) }
+  }
+
+  /** DeleteEntry, recursive, `is_delete_data` = the event's delete_chunks (§7.3). */
+  private async delete(plan: DeletePlan, signal: AbortSignal): Promise<ApplyOutcome> {
+    const { parent, name } = parentAndName(plan.targetKey)
+    await this.target.deleteEntry(
+      {
+        directory: parent,
+        name,
+        is_delete_data: plan.deleteData,
+        is_recursive: true,
+        ignore_recursive_error: true,
+        is_from_other_cluster: true,
+        signatures: [...plan.signatures],
+      },
+      { signal },
+    )
+    return { skipped: false, bytes: 0 }
+  }
+
+  /**
+   * In-place update (§7.2 with HEAD fixes): a missing target entry falls back to delete-old
+   * (data kept) then create-new (§12.5); a strictly newer target is a late update and is left
+   * alone; otherwise the target's chunks are rebuilt in the source's order, reusing the target
+   * chunks replicated from unchanged source chunks (matched by `source_file_id`) and copying only
+   * the new ones. If a reused chunk is missing on the target it is copied too, so the result never
+   * points at data the target does not have.
+   */
+  private async update(plan: UpdatePlan, signal: AbortSignal): Promise<ApplyOutcome> {
+    const { parent, name } = parentAndName(plan.oldTargetKey)
+    const existing = await this.target.lookupEntry(parent, name, { signal })
+    if (!existing) {
+      await this.delete(
+        {
+          op: 'delete',
+          cause: 'deleted',
+          targetKey: plan.oldTargetKey,
+          isDirectory: plan.isDirectory,
+          deleteData: false,
+          signatures: plan.signatures,
+        },
+        signal,
+      )
+      return this.create(plan.newTargetKey, plan.newEntry, plan.signatures, signal)
+    }
+    if (entryMtimeNs(existing) > entryMtimeNs(plan.newEntry)) return { skipped: true, bytes: 0 }
+    const onTarget = new Map<string, FileChunkOutput>()
+    for (const chunk of existing.chunks) {
+      const src = sourceFileId(chunk)
+      if (src) onTarget.set(src, chunk)
+    }
+    const chunks: FileChunk[] = []
+    const toCopy: FileChunkOutput[] = []
+    const slots: number[] = []
+    for (const chunk of plan.newEntry.chunks) {
+      const reused = onTarget.get(chunkFileId(chunk))
+      if (reused) {
+        chunks.push(reused)
+      } else {
+        slots.push(chunks.length)
+        chunks.push({})
+        toCopy.push(chunk)
+      }
+    }
+    const copied = await this.copier.replicate(toCopy, plan.newTargetKey, signal)
+    copied.forEach((chunk, i) => (chunks[slots[i]!] = chunk))
+    await this.target.updateEntry(
+      {
+        directory: plan.newTargetParent,
+        entry: {
+          ...existing,
+          name: existing.name,
+          attributes: plan.newEntry.attributes,
+          extended: plan.newEntry.extended,
+          content: plan.newEntry.content ?? Buffer.alloc(0),
+          remote_entry: plan.newEntry.remote_entry,
+          chunks,
+        },
+        is_from_other_cluster: true,
+        signatures: [...plan.signatures],
+      },
+      { signal },
+    )
+    return { skipped: false, bytes: chunkBytes(toCopy) }
+  }
+
+  /**
+   * A rename replayed as AtomicRenameEntry (HEAD ≥4.33, §7.4): metadata only, the whole subtree
+   * at once. If it fails and the old path is definitely missing (moved by a parent rename, never
+   * replicated), create the new path instead; any other state is an error to retry.
+   */
+  private async move(plan: MovePlan, signal: AbortSignal): Promise<ApplyOutcome> {
+    const from = parentAndName(plan.oldTargetKey)
+    const to = parentAndName(plan.newTargetKey)
+    try {
+      await this.target.atomicRenameEntry(
+        {
+          old_directory: from.parent,
+          old_name: from.name,
+          new_directory: to.parent,
+          new_name: to.name,
+          signatures: [...plan.signatures],
+        },
+        { signal },
+      )
+      return { skipped: false, bytes: 0 }
+    } catch (err) {
+      if (!(err instanceof SyncError) || err.retryable) throw err
+      if (await this.target.lookupEntry(from.parent, from.name, { signal })) throw err
+      return this.create(plan.newTargetKey, plan.newEntry, plan.signatures, signal)
+    }
+  }
+}
+
+/** The fields CreateEntry copies (§7.1 step 3); hard links, quota and WORM are not. */
+function copyableEntry(name: string, source: EntryOutput, chunks: FileChunk[]) {
+  return {
+    name,
+    is_directory: source.is_directory ?? false,
+    attributes: source.attributes,
+    extended: source.extended,
+    chunks,
+    content: source.content ?? Buffer.alloc(0),
+    remote_entry: source.remote_entry,
+  }
+}
+
+function sameContent(a: EntryOutput, b: EntryOutput): boolean {
+  if (entryFileSize(a) !== entryFileSize(b)) return false
+  if (a.chunks.length === 0 && b.chunks.length === 0) {
+    // Inline content without md5 shares the empty ETag: compare the bytes themselves (§12.14).
+    return Buffer.from(a.content ?? []).equals(Buffer.from(b.content ?? []))
+  }
+  if (entryETag(a) === entryETag(b)) return true
+  // Replicated earlier from these very source chunks (either direction of an active-active pair).
+  return (
+    a.chunks.length === b.chunks.length &&
+    a.chunks.every((c, i) => sourceFileId(c) === chunkFileId(b.chunks[i]!))
+  )
+}
+
+function sameAttributes(a: EntryOutput, b: EntryOutput): boolean {
+  const x: FuseAttributesOutput = a.attributes ?? { group_name: [] }
+  const y: FuseAttributesOutput = b.attributes ?? { group_name: [] }
+  return (
+    x.file_mode === y.file_mode &&
+    x.uid === y.uid &&
+    x.gid === y.gid &&
+    String(x.mtime ?? '0') === String(y.mtime ?? '0')
+  )
+}
+
+function chunkBytes(chunks: readonly FileChunkOutput[]): number {
+  return chunks.reduce((sum, c) => sum + Number(c.size ?? 0), 0)
+}
