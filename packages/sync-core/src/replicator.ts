@@ -8,6 +8,7 @@
  * be retried now or skipped); the checkpoint is saved on a timer, not only when events arrive; a
  * resubscribe never applies an event twice within one run.
  */
+import { setMaxListeners } from 'node:events'
 import { SyncError, SyncStoppedError, toSyncError } from './errors.js'
 import { ChunkCopier } from './apply/chunk-copier.js'
 import { EntryApplier } from './apply/entry-applier.js'
@@ -96,6 +97,9 @@ export class Replicator {
   private saving: Promise<void> = Promise.resolve()
 
   constructor(options: ReplicatorOptions) {
+    // Every in-flight event and chunk request listens on these: more than 10 is normal.
+    setMaxListeners(0, this.streamAbort.signal)
+    setMaxListeners(0, this.workAbort.signal)
     this.options = validateOptions(options)
     const o = this.options
     this.clientId = o.clientId ?? newClientId()

@@ -4,6 +4,7 @@
  * after a broken body, and `Accept-Encoding: identity` so bytes arrive as stored.
  */
 import { randomBytes } from 'node:crypto'
+import { Agent, request } from 'node:http'
 import { SyncError, SyncStoppedError } from '../errors.js'
 
 /** Read `size` bytes of a chunk from `url`; resumes with Range after a body cut mid-transfer. */
@@ -117,38 +118,58 @@ export async function uploadChunk(
   ]
   const head = Buffer.from(`--${boundary}\r\n${partHeaders.join('\r\n')}\r\n\r\n`)
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | number> = {
     'Content-Type': `multipart/form-data; boundary=${boundary}`,
+    'Content-Length': head.length + data.length + tail.length,
   }
   if (jwt) headers.Authorization = `BEARER ${jwt}`
-  let res: Response
+  let status: number
+  let text: string
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: Buffer.concat([head, data, tail]),
-      signal,
-    })
+    // node:http writes head, data and tail as they are: no copy of the chunk into one body.
+    ;({ status, text } = await postParts(url, headers, [head, data, tail], signal))
   } catch (err) {
     throw fetchError(err, signal, `POST ${url}`)
   }
-  const text = await res.text()
-  if (res.status === 204) return {}
+  if (status === 204) return {}
   let body: UploadResult = {}
   try {
     body = text === '' ? {} : (JSON.parse(text) as UploadResult)
   } catch {
     body = { error: `unparsable response: ${text.slice(0, 200)}` }
   }
-  if (body.error || res.status >= 300) {
+  if (body.error || status >= 300) {
     // HEAD 4.41: status 0 or ≥ 500 means "assign a new fid and try again"; 4xx are final here.
     throw new SyncError(
       'SYNC_ERR_CHUNK_WRITE',
-      `POST ${url}: HTTP ${res.status} ${body.error ?? ''}`.trim(),
-      { retryable: res.status >= 500 },
+      `POST ${url}: HTTP ${status} ${body.error ?? ''}`.trim(),
+      { retryable: status >= 500 },
     )
   }
   return body
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+
+function postParts(
+  url: string,
+  headers: Record<string, string | number>,
+  parts: Buffer[],
+  signal: AbortSignal,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers, agent, signal }, (res) => {
+      const pieces: Buffer[] = []
+      res.on('data', (piece: Buffer) => pieces.push(piece))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(pieces).toString() }),
+      )
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    for (const part of parts) req.write(part)
+    req.end()
+  })
 }
 
 function escapeQuoted(value: string): string {

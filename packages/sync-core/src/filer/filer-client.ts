@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import * as grpc from '@grpc/grpc-js'
 import {
   channelOptions,
@@ -98,6 +99,8 @@ export class FilerClient {
   private readonly streams = new Set<SeaweedFilerClient>()
 
   constructor(address: string | FilerAddress, options: FilerClientOptions = {}) {
+    // Every in-flight call links to `closing`: dozens at once is normal, not a leak.
+    setMaxListeners(0, this.closing.signal)
     this.address = typeof address === 'string' ? parseFilerAddress(address) : address
     this.credentials = options.credentials ?? grpc.credentials.createInsecure()
     this.unaryTimeoutMs = options.unaryTimeoutMs ?? FilerClientDefaults.unaryTimeoutMs
