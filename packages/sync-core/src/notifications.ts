@@ -46,6 +46,7 @@ export interface ReplicatorStatus {
 export type ReplicatorNotification =
   | { type: 'state'; state: ReplicatorState; error?: SyncError }
   | { type: 'checkpoint-saved'; tsNs: bigint }
+  | { type: 'checkpoint-failed'; error: SyncError }
   | { type: 'failure'; failure: FailedEvent }
   | { type: 'recovered'; id: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }

@@ -39,6 +39,8 @@ export interface ReplicatorOptions {
   fromTsMs?: number
   /** Checkpoint save period while the watermark moves. Default 3000 (upstream's 3 s). */
   checkpointIntervalMs?: number
+  /** Log every received event (`-a.debug`). Default false. */
+  logReceivedEvents?: boolean
   /** Random non-zero int32 shared by a process's directions; generated when absent. */
   clientId?: number
 }
@@ -61,6 +63,7 @@ export const ReplicatorDefaults = Object.freeze({
   chunkConcurrency: 32,
   fromTsMs: 0,
   checkpointIntervalMs: 3000,
+  logReceivedEvents: false,
 })
 
 /** Check and complete options; a SyncError('SYNC_ERR_OPTIONS') names the first bad one. */

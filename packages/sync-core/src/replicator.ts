@@ -59,6 +59,12 @@ function nextEpoch(clientId: number): number {
   return epoch
 }
 
+/** What {@link Replicator.stop} leaves behind: the checkpoint now saved, or why the save failed. */
+export interface StopResult {
+  savedNs: bigint
+  error?: SyncError
+}
+
 interface FailureRecord extends FailedEvent {
   wake: (() => void) | undefined
   skip: boolean
@@ -83,9 +89,13 @@ export class Replicator {
   private running: Promise<void> | undefined
   private checkpoints: CheckpointStore | undefined
   private watermark: Watermark | undefined
+  private readonly sourceHttp: string
+  private readonly targetHttp: string
   private sourceSignature = 0
   private targetSignature = 0
   private lastAdmittedNs = 0n
+  /** After a resubscribe: events at or below this ts were already taken in by this run. */
+  private replayFloorNs = 0n
   private savedNs = 0n
   private savedAtMs: number | undefined
   private sourceHeadNs = 0n
@@ -105,6 +115,8 @@ export class Replicator {
     this.clientId = o.clientId ?? newClientId()
     this.source = new FilerClient(o.sourceAddress)
     this.target = new FilerClient(o.targetAddress)
+    this.sourceHttp = parseFilerAddress(o.sourceAddress).httpAddress
+    this.targetHttp = parseFilerAddress(o.targetAddress).httpAddress
     this.scheduler = new PathScheduler(o.concurrency)
     this.copier = new ChunkCopier(this.source, this.target, {
       chunkConcurrency: o.chunkConcurrency,
@@ -129,8 +141,8 @@ export class Replicator {
    * Stop: no more events are read; in-flight events get a bounded time to finish, then are
    * cancelled; the checkpoint is saved; connections close. Safe to call more than once.
    */
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return
+  async stop(): Promise<StopResult> {
+    if (this.state === 'stopped') return { savedNs: this.savedNs }
     if (this.state !== 'stopping') this.transition('stopping')
     this.streamAbort.abort()
     for (const failure of this.failureList.values()) failure.wake?.()
@@ -143,10 +155,11 @@ export class Replicator {
     await this.running?.catch(() => undefined)
     clearInterval(this.saveTimer)
     await this.saving
-    await this.saveCheckpoint('on shutdown')
+    const error = await this.saveCheckpoint('on shutdown')
     this.source.close()
     this.target.close()
     this.transition('stopped')
+    return error ? { savedNs: this.savedNs, error } : { savedNs: this.savedNs }
   }
 
   /** Receive notifications (state changes, checkpoint saves, failures, log lines). */
@@ -205,6 +218,7 @@ export class Replicator {
         const since = await this.checkpoints!.load(signal)
         this.watermark ??= new Watermark(since)
         if (this.savedNs === 0n) this.savedNs = since
+        this.replayFloorNs = this.lastAdmittedNs
         const request = buildSubscribeRequest({
           sourceAddressRaw: this.options.sourceAddress,
           targetAddressRaw: this.options.targetAddress,
@@ -282,7 +296,7 @@ export class Replicator {
     }
     this.checkpoints = store
     this.saveTimer = setInterval(() => {
-      this.saving = this.saving.then(() => this.saveCheckpoint())
+      this.saving = this.saving.then(async () => void (await this.saveCheckpoint()))
     }, this.options.checkpointIntervalMs)
     this.saveTimer.unref()
   }
@@ -291,9 +305,16 @@ export class Replicator {
   private async handle(item: MetadataItem, signal: AbortSignal): Promise<void> {
     if (item.tsNs > this.sourceHeadNs) this.sourceHeadNs = item.tsNs
     if (item.type !== 'change') return
-    // A resubscribe from the saved checkpoint re-sends events this run already took in.
-    if (item.tsNs <= this.lastAdmittedNs) return
-    this.lastAdmittedNs = item.tsNs
+    // A resubscribe from the saved checkpoint re-sends events this run already took in. Within
+    // one stream nothing is dropped by ts: two events may share one (keyed by (ts, seq), §4.4).
+    if (item.tsNs <= this.replayFloorNs) return
+    if (item.tsNs > this.lastAdmittedNs) this.lastAdmittedNs = item.tsNs
+    if (this.options.logReceivedEvents) {
+      this.log(
+        'info',
+        `received ${item.kind} ${item.oldKey ?? ''}${item.oldKey && item.newKey ? ' -> ' : ''}${item.newKey ?? ''} ts ${item.tsNs}`,
+      )
+    }
     this.received++
     const key: WatermarkKey = { tsNs: item.tsNs, seq: item.seq }
     const plan = this.plan(item)
@@ -441,10 +462,11 @@ export class Replicator {
 
   // ---- checkpoint, state, log ------------------------------------------------------------------
 
-  private async saveCheckpoint(why?: string): Promise<void> {
+  /** Save the watermark if it moved; resolves to the error when the save failed. */
+  private async saveCheckpoint(why?: string): Promise<SyncError | undefined> {
     const value = this.watermark?.value() ?? 0n
     // Never save 0 or an unchanged value (field notes §3 items 11, 13).
-    if (!this.checkpoints || value <= 0n || value === this.savedNs) return
+    if (!this.checkpoints || value <= 0n || value === this.savedNs) return undefined
     try {
       await this.checkpoints.save(value)
       this.savedNs = value
