@@ -51,3 +51,14 @@ export { Replicator } from './replicator.js'
 export type { StopResult } from './replicator.js'
 export { EntryApplier } from './apply/entry-applier.js'
 export type { ApplyOutcome } from './apply/entry-applier.js'
+export { verifySync, VerifyDefaults } from './verify/verify.js'
+export type { VerifyFiler, VerifyOptions, VerifySummary } from './verify/verify.js'
+export type {
+  MtimeRelation,
+  VerifyDiffRecord,
+  VerifyDiffType,
+  VerifyEntrySide,
+  VerifyErrorRecord,
+  VerifyHint,
+  VerifyRecord,
+} from './verify/verify-record.js'

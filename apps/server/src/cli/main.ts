@@ -8,10 +8,12 @@
  */
 import type { CliIo, Command } from './command.js'
 import { filerCommand } from './filer-command.js'
+import { filerSyncCommand } from './filer-sync-command.js'
+import { filerSyncVerifyCommand } from './filer-sync-verify-command.js'
 import { FlagError, FlagErrorCodes } from './go-flags.js'
 
 /** Every subcommand, in the order `seasync help` lists them. */
-export const commands: readonly Command[] = [filerCommand]
+export const commands: readonly Command[] = [filerCommand, filerSyncCommand, filerSyncVerifyCommand]
 
 /** `seasync` usage: the command list. */
 export function mainUsage(registry: readonly Command[] = commands): string {

@@ -26,7 +26,7 @@ async function filer(options: EmbeddedFilerOptions = {}): Promise<EmbeddedFiler>
 
 function replicate(options: ReplicatorOptions): Replicator {
   const r = new Replicator({ checkpointIntervalMs: 200, ...options })
-  cleanups.push(() => r.stop())
+  cleanups.push(async () => void (await r.stop()))
   r.start()
   return r
 }

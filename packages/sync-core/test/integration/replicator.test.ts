@@ -34,7 +34,7 @@ function replicator(options: ReplicatorOptions): { r: Replicator; log: Replicato
   const r = new Replicator({ checkpointIntervalMs: 200, ...options })
   const log: ReplicatorNotification[] = []
   r.on((n) => log.push(n))
-  cleanups.push(() => r.stop())
+  cleanups.push(async () => void (await r.stop()))
   r.start()
   return { r, log }
 }
