@@ -232,7 +232,7 @@ export class Replicator {
         this.transition('streaming')
         this.log(
           'info',
-          `sync ${this.options.sourceAddress} => ${this.options.targetAddress} from ${formatNs(since)}`,
+          `start sync ${this.sourceHttp}(${this.sourceSignature}) => ${this.targetHttp}(${this.targetSignature}) from ${formatNs(since)}`,
         )
         for await (const response of stream) {
           attempt = 0
