@@ -291,8 +291,13 @@ describe('seasync filer.sync end to end', () => {
       expect(err).toMatch(/ info SIGTERM: saving checkpoints\n/)
       expect(err).toMatch(/ info saved checkpoint for A->B on shutdown: \S+Z\(\d+\)\n/)
       expect(err).toMatch(/ info saved checkpoint for B->A on shutdown: \S+Z\(\d+\)\n/)
-      expect(err).toContain(`A->B: sync ${a.address} => ${b.address} from the beginning (0)`)
-      expect(err).toContain(`B->A: sync ${b.address} => ${a.address} from the beginning (0)`)
+      // weed's start line (spec §9.2): HTTP addresses with their signatures.
+      expect(err).toContain(
+        `A->B: start sync ${a.httpAddress}(${a.signature}) => ${b.httpAddress}(${b.signature}) from the beginning (0)`,
+      )
+      expect(err).toContain(
+        `B->A: start sync ${b.httpAddress}(${b.signature}) => ${a.httpAddress}(${a.signature}) from the beginning (0)`,
+      )
       expect(err).not.toMatch(/ (warn|error) /)
       for (const line of err.trimEnd().split('\n')) {
         expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|error) /)
