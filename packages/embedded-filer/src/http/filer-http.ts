@@ -40,6 +40,7 @@ import { sendListing } from './listing.js'
 import { multipartBoundary, readFirstPart } from './multipart-reader.js'
 import { serveFile } from './read-file.js'
 import { storeUpload } from './upload.js'
+import { nowNs } from '../filer/meta-log.js'
 
 /** What the filer HTTP handler works with; built by embedded-filer.ts. */
 export interface FilerHttpContext {
@@ -304,9 +305,10 @@ async function mkdir(
   if (ctx.filer.findEntry(path) !== undefined)
     throw new HttpError(409, `dir ${path} already exists`)
   const [dir, name] = splitPath(path)
-  const nowMs = Date.now()
-  const sec = String(Math.floor(nowMs / 1000))
-  const ns = (nowMs % 1000) * 1_000_000
+  // Full ns precision, as Go's time.Now(): replicators order versions by mtime*1e9+mtime_ns.
+  const now = nowNs()
+  const sec = String(now / 1_000_000_000n)
+  const ns = Number(now % 1_000_000_000n)
   await ctx.filer.createEntry(
     dir,
     {

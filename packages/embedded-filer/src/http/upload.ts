@@ -11,6 +11,7 @@ import type { Filer } from '../filer/filer.js'
 import type { VolumeServer } from '../volume/volume-types.js'
 import { manifestize } from './chunk-data.js'
 import { HttpError } from './http-io.js'
+import { nowNs as clockNs } from '../filer/meta-log.js'
 
 /** SeaweedFS's `constants.ErrMsgBadDigest`, answered with 400. */
 export const BAD_DIGEST_MESSAGE = 'The Content-MD5 you specified did not match what we received.'
@@ -60,7 +61,7 @@ let lastTsNs = 0n
 
 /** Wall-clock ns, strictly increasing within the process (later chunks must win, §visible). */
 function nowNs(): bigint {
-  const wall = BigInt(Date.now()) * 1_000_000n
+  const wall = clockNs()
   lastTsNs = wall > lastTsNs ? wall : lastTsNs + 1n
   return lastTsNs
 }
@@ -144,9 +145,10 @@ function buildEntry(
   received: number,
   md5: Buffer,
 ): Entry {
-  const nowMs = Date.now()
-  const sec = String(Math.floor(nowMs / 1000))
-  const ns = (nowMs % 1000) * 1_000_000
+  // Full ns precision, as Go's time.Now(): replicators order versions by mtime*1e9+mtime_ns.
+  const now = nowNs()
+  const sec = String(now / 1_000_000_000n)
+  const ns = Number(now % 1_000_000_000n)
   if (existing) {
     // Go's append: mtime now, md5 dropped (the whole-file digest is unknown), size grows.
     const attributes = { ...existing.attributes, group_name: existing.attributes?.group_name ?? [] }

@@ -77,7 +77,7 @@ export class EntryApplier {
         return { skipped: false, bytes: 0 }
       }
       const truncated = entryFileSize(existing) < entryFileSize(source)
-      if (newer && !truncated) return { skipped: true, bytes: 0 }
+      if (!truncated && keepsDestination(existing, source)) return { skipped: true, bytes: 0 }
       if (!truncated && sameContent(existing, source)) return { skipped: true, bytes: 0 }
     }
     const chunks = await this.copier.replicate(source.chunks, key, signal)
@@ -138,7 +138,7 @@ export class EntryApplier {
       )
       return this.create(plan.newTargetKey, plan.newEntry, plan.signatures, signal)
     }
-    if (entryMtimeNs(existing) > entryMtimeNs(plan.newEntry)) return { skipped: true, bytes: 0 }
+    if (keepsDestination(existing, plan.newEntry)) return { skipped: true, bytes: 0 }
     const onTarget = new Map<string, FileChunkOutput>()
     for (const chunk of existing.chunks) {
       const src = sourceFileId(chunk)
@@ -205,6 +205,25 @@ export class EntryApplier {
       return this.create(plan.newTargetKey, plan.newEntry, plan.signatures, signal)
     }
   }
+}
+
+/**
+ * Last writer wins, with one total order on both sides of a pair: the newer mtime (ns) wins, and
+ * on an exact tie the larger ETag (then the larger inline content) does. Upstream keeps the destination only when it is strictly
+ * newer, so two writes with the same mtime on the two sides of A↔B swap and never converge; with
+ * the tie-break both sides keep the same version.
+ */
+export function keepsDestination(destination: EntryOutput, source: EntryOutput): boolean {
+  const d = entryMtimeNs(destination)
+  const s = entryMtimeNs(source)
+  if (d !== s) return d > s
+  const de = entryETag(destination)
+  const se = entryETag(source)
+  if (de !== se) return de > se
+  // Inline content without md5 shares one ETag: compare the bytes.
+  return (
+    Buffer.compare(Buffer.from(destination.content ?? []), Buffer.from(source.content ?? [])) > 0
+  )
 }
 
 /** The fields CreateEntry copies (§7.1 step 3); hard links, quota and WORM are not. */
