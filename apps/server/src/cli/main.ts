@@ -11,9 +11,15 @@ import { filerCommand } from './filer-command.js'
 import { filerSyncCommand } from './filer-sync-command.js'
 import { filerSyncVerifyCommand } from './filer-sync-verify-command.js'
 import { FlagError, FlagErrorCodes } from './go-flags.js'
+import { serveCommand } from './serve-command.js'
 
 /** Every subcommand, in the order `seasync help` lists them. */
-export const commands: readonly Command[] = [filerCommand, filerSyncCommand, filerSyncVerifyCommand]
+export const commands: readonly Command[] = [
+  filerCommand,
+  filerSyncCommand,
+  filerSyncVerifyCommand,
+  serveCommand,
+]
 
 /** `seasync` usage: the command list. */
 export function mainUsage(registry: readonly Command[] = commands): string {

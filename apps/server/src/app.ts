@@ -1,0 +1,79 @@
+/**
+ * `buildApp(config)`: the SeaSync HTTP service as a Fastify instance that is built but not
+ * listening (STYLE.md §7). `server.ts` adds the logger and listens; tests call `inject()`.
+ *
+ * Order matters: the error policy first (child contexts copy it), then the long-lived resources
+ * (`db`), then the auth hook and the OpenAPI collector, which must see every route, then routes.
+ */
+import { join } from 'node:path'
+import swagger from '@fastify/swagger'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { Config } from './config.js'
+import authPlugin from './plugins/auth.js'
+import dbPlugin from './plugins/db.js'
+import errorHandlerPlugin, { frameworkErrorHandler } from './plugins/error-handler.js'
+import healthRoutes from './routes/health.js'
+import openapiRoute from './routes/openapi.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The frozen configuration the app was built from. */
+    readonly config: Readonly<Config>
+  }
+}
+
+/** The state database's file name inside `config.dataDir`. */
+export const DB_FILE_NAME = 'seasync.db'
+
+/** Prefix of every REST route. */
+export const API_PREFIX = '/api/v1'
+
+export interface AppOptions {
+  /**
+   * Fastify options the process entry owns: the logger (off when not given), timeouts. The
+   * app sets `frameworkErrors` itself.
+   */
+  readonly server?: Omit<FastifyServerOptions, 'frameworkErrors'>
+  /** The state database instead of `<dataDir>/seasync.db`, e.g. `:memory:` in tests. */
+  readonly dbFile?: string
+}
+
+/** Builds the app; nothing opens until `ready()`, `listen()` or the first `inject()`. */
+export function buildApp(config: Readonly<Config>, options: AppOptions = {}) {
+  const app = Fastify({
+    ...options.server,
+    frameworkErrors: frameworkErrorHandler,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('config', config)
+  void app.register(errorHandlerPlugin)
+  void app.register(dbPlugin, { file: options.dbFile ?? join(config.dataDir, DB_FILE_NAME) })
+  void app.register(authPlugin, { apiToken: config.apiToken })
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'SeaSync API',
+        description: 'Topology-aware orchestrator for SeaweedFS cross-cluster replication',
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: config.apiToken === undefined ? [] : [{ bearer: [] }],
+    },
+  })
+
+  void app.register(
+    async (api) => {
+      await api.register(healthRoutes)
+      await api.register(openapiRoute)
+    },
+    { prefix: API_PREFIX },
+  )
+  return app
+}
+
+/** The app's type, with the TypeBox type provider: what route plugins and tests receive. */
+export type SeaSyncApp = ReturnType<typeof buildApp>
