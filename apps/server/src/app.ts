@@ -13,6 +13,7 @@ import type { Config } from './config.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorHandlerPlugin, { frameworkErrorHandler } from './plugins/error-handler.js'
+import topologyEventsPlugin from './plugins/topology-events.js'
 import healthRoutes from './routes/health.js'
 import openapiRoute from './routes/openapi.js'
 
@@ -49,6 +50,7 @@ export function buildApp(config: Readonly<Config>, options: AppOptions = {}) {
   app.decorate('config', config)
   void app.register(errorHandlerPlugin)
   void app.register(dbPlugin, { file: options.dbFile ?? join(config.dataDir, DB_FILE_NAME) })
+  void app.register(topologyEventsPlugin)
   void app.register(authPlugin, { apiToken: config.apiToken })
   void app.register(swagger, {
     openapi: {
