@@ -13,9 +13,17 @@ import type { Config } from './config.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorHandlerPlugin, { frameworkErrorHandler } from './plugins/error-handler.js'
+import replicationPlugin, { type ReplicationPluginOptions } from './plugins/replication.js'
 import topologyEventsPlugin from './plugins/topology-events.js'
+import clusterRoutes from './routes/api/clusters.js'
+import edgeRoutes from './routes/api/edges.js'
+import runtimeRoutes from './routes/api/runtime.js'
+import topologyRoutes from './routes/api/topology.js'
+import eventsRoute from './routes/events.js'
 import healthRoutes from './routes/health.js'
+import metricsRoute from './routes/metrics.js'
 import openapiRoute from './routes/openapi.js'
+import topologyServicePlugin from './services/topology-service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,6 +46,8 @@ export interface AppOptions {
   readonly server?: Omit<FastifyServerOptions, 'frameworkErrors'>
   /** The state database instead of `<dataDir>/seasync.db`, e.g. `:memory:` in tests. */
   readonly dbFile?: string
+  /** Settings of the edge runtime (short intervals in tests). */
+  readonly replication?: ReplicationPluginOptions
 }
 
 /** Builds the app; nothing opens until `ready()`, `listen()` or the first `inject()`. */
@@ -51,6 +61,8 @@ export function buildApp(config: Readonly<Config>, options: AppOptions = {}) {
   void app.register(errorHandlerPlugin)
   void app.register(dbPlugin, { file: options.dbFile ?? join(config.dataDir, DB_FILE_NAME) })
   void app.register(topologyEventsPlugin)
+  void app.register(topologyServicePlugin)
+  void app.register(replicationPlugin, options.replication ?? {})
   void app.register(authPlugin, { apiToken: config.apiToken })
   void app.register(swagger, {
     openapi: {
@@ -71,9 +83,15 @@ export function buildApp(config: Readonly<Config>, options: AppOptions = {}) {
     async (api) => {
       await api.register(healthRoutes)
       await api.register(openapiRoute)
+      await api.register(runtimeRoutes)
+      await api.register(eventsRoute)
+      await api.register(clusterRoutes)
+      await api.register(edgeRoutes)
+      await api.register(topologyRoutes)
     },
     { prefix: API_PREFIX },
   )
+  void app.register(metricsRoute)
   return app
 }
 

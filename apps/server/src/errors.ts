@@ -27,6 +27,26 @@ export const ApiErrorCodes = Object.freeze({
   UNAVAILABLE: 'UNAVAILABLE',
   /** Anything else on our side; the message is generic and the cause is in the log. */
   INTERNAL: 'INTERNAL',
+  /**
+   * 409: the change would close a loop in the endpoint graph (PRODUCT.md, "Topology rules").
+   * `details.loop` is the ordered list of steps (endpoint, edge or containment link, starting and
+   * ending at the same endpoint), `details.description` the same as one line, `details.edges` the
+   * ids of the edges on it. Nothing was stored.
+   */
+  TOPOLOGY_LOOP: 'TOPOLOGY_LOOP',
+  /**
+   * 422: a cluster's filer addresses did not pass the probe (`GetFilerConfiguration`): an address
+   * is unreachable, reports signature 0, the addresses disagree, or the signature is another
+   * cluster's. `details.clusters` lists, per probed cluster, what each address answered and the
+   * problems found. Nothing was stored.
+   */
+  CLUSTER_PROBE_FAILED: 'CLUSTER_PROBE_FAILED',
+  /** 409: the operation needs a paused edge (setting a checkpoint); pause it first. */
+  EDGE_NOT_PAUSED: 'EDGE_NOT_PAUSED',
+  /** 404: the edge has no such failed event (it may have been retried successfully since). */
+  FAILURE_NOT_FOUND: 'FAILURE_NOT_FOUND',
+  /** 503: a filer did not answer a call made for the request (checkpoints); `details.syncCode`. */
+  FILER_UNAVAILABLE: 'FILER_UNAVAILABLE',
 } as const)
 
 /** Built-in codes; later modules may add their own (`TOPOLOGY_LOOP`, …). */

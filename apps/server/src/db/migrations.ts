@@ -89,4 +89,17 @@ export const migrations: readonly Migration[] = Object.freeze([
       CREATE INDEX audit_log_ts ON audit_log (ts_ms);
     `,
   },
+  {
+    version: 2,
+    name: 'cluster signature and mTLS material',
+    sql: /* sql */ `
+      -- The store signature every filer address reported when the cluster was last probed
+      -- (GetFilerConfiguration); NULL until then. The topology service keeps it non-zero and
+      -- different from every other cluster's.
+      ALTER TABLE clusters ADD COLUMN signature INTEGER;
+      -- NULL: plaintext gRPC. Else a JSON object { ca, cert, key } of PEM texts (mutual TLS).
+      ALTER TABLE clusters ADD COLUMN tls TEXT
+        CHECK (tls IS NULL OR (json_valid(tls) AND json_type(tls) = 'object'));
+    `,
+  },
 ])

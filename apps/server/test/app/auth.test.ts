@@ -5,9 +5,8 @@ import { buildTestApp, logCapture } from '../support/app.js'
 
 const TOKEN = 'test-token-7f3a9c1e5b2d4f6a'
 
-/** A `/metrics` stand-in and a route outside the API, registered before the app is ready. */
+/** A route outside the API, registered before the app is ready (`/metrics` is the app's own). */
 function withExtraRoutes(app: SeaSyncApp): SeaSyncApp {
-  app.get('/metrics', async () => 'seasync_up 1\n')
   app.get('/outside', async () => ({ ok: true }))
   return app
 }

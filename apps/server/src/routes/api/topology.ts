@@ -1,0 +1,76 @@
+/**
+ * Topology routes, under `/api/v1`:
+ *
+ * - `GET /topology`: every cluster and edge (the edge runtime adds live `status`).
+ * - `PUT /topology`: makes the stored topology the given document (JSON), validated as one change
+ *   and stored as a diff; answers the new topology and the plan (only changed edges restart).
+ * - `POST /topology/validate`: the dry run of a whole document or of lists of cluster and edge
+ *   changes; answers `{ valid, plan, loop?, description?, error? }` and stores nothing.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorResponses } from '../../schemas/common.js'
+import {
+  TopologyApplyResponse,
+  TopologyDocument,
+  TopologyGraph,
+  ValidateRequest,
+  ValidateResponse,
+} from '../../schemas/topology.js'
+import type { TopologyService } from '../../services/topology-service.js'
+import { toClusterDto, toEdgeDto } from '../../services/topology-dto.js'
+import { actorOf } from './actor.js'
+import { rejectUnknownProperties } from './reject-unknown-properties.js'
+
+const tags = ['topology']
+
+function graph(topology: TopologyService): TopologyGraph {
+  const { clusters, edges } = topology.state()
+  return { clusters: clusters.map(toClusterDto), edges: edges.map(toEdgeDto) }
+}
+
+const topologyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preValidation', rejectUnknownProperties)
+
+  app.get(
+    '/topology',
+    {
+      schema: {
+        summary: 'The whole topology: clusters and edges',
+        tags,
+        response: { 200: TopologyGraph, ...ErrorResponses },
+      },
+    },
+    async () => graph(app.topology),
+  )
+
+  app.put(
+    '/topology',
+    {
+      schema: {
+        summary: 'Apply a whole declarative topology as one change',
+        tags,
+        body: TopologyDocument,
+        response: { 200: TopologyApplyResponse, ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      const plan = await app.topology.replaceTopology(request.body, actorOf(request))
+      return { topology: graph(app.topology), plan }
+    },
+  )
+
+  app.post(
+    '/topology/validate',
+    {
+      schema: {
+        summary: 'Dry-run a change: validity, the loop if any, and the plan',
+        tags,
+        body: ValidateRequest,
+        response: { 200: ValidateResponse, ...ErrorResponses },
+      },
+    },
+    async (request) => app.topology.validate(request.body),
+  )
+}
+
+export default topologyRoutes
