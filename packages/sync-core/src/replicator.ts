@@ -141,14 +141,16 @@ export class Replicator {
    * Stop: no more events are read; in-flight events get a bounded time to finish, then are
    * cancelled; the checkpoint is saved; connections close. Safe to call more than once.
    */
-  async stop(): Promise<StopResult> {
+  async stop({
+    drainTimeoutMs = DRAIN_TIMEOUT_MS,
+  }: { drainTimeoutMs?: number } = {}): Promise<StopResult> {
     if (this.state === 'stopped') return { savedNs: this.savedNs }
     if (this.state !== 'stopping') this.transition('stopping')
     this.streamAbort.abort()
     for (const failure of this.failureList.values()) failure.wake?.()
     const drained = this.scheduler.idle()
     const timeout = new Promise<'timeout'>((resolve) =>
-      setTimeout(() => resolve('timeout'), DRAIN_TIMEOUT_MS).unref(),
+      setTimeout(() => resolve('timeout'), drainTimeoutMs).unref(),
     )
     if ((await Promise.race([drained, timeout])) === 'timeout') this.workAbort.abort()
     await drained
@@ -477,12 +479,16 @@ export class Replicator {
           'info',
           `saved checkpoint for ${this.options.sourceAddress}->${this.options.targetAddress} ${why}: ${formatNs(value)}`,
         )
+      return undefined
     } catch (err) {
       // Upstream skips the save silently; we say so and try again at the next tick (§4.3).
+      const error = toSyncError(err, 'SYNC_ERR_CHECKPOINT_WRITE')
       this.log(
         'warn',
-        `failed to save checkpoint for ${this.options.sourceAddress}->${this.options.targetAddress}: ${toSyncError(err).message}`,
+        `failed to save checkpoint for ${this.options.sourceAddress}->${this.options.targetAddress}: ${error.message}`,
       )
+      this.hub.emit({ type: 'checkpoint-failed', error })
+      return error
     }
   }
 

@@ -153,6 +153,25 @@ describe('Replicator, one way A→B', () => {
     expect(second.log.some((n) => n.type === 'log' && n.message.includes('from 20'))).toBe(true)
   })
 
+  it('stop() reports a failed shutdown save instead of hiding it', async () => {
+    const a = await filer()
+    const b = await filer()
+    // Saves only on stop: the periodic save is an hour away.
+    const r = new Replicator({
+      sourceAddress: a.address,
+      targetAddress: b.address,
+      checkpointIntervalMs: 3_600_000,
+    })
+    r.start()
+    await put(a, '/x.txt', 'x')
+    await converge(a, '/', b, '/')
+    await expect.poll(() => r.status().appliedNs > 0n).toBe(true)
+    await b.close()
+    const result = await r.stop({ drainTimeoutMs: 1000 })
+    expect(result.error?.code).toBe('SYNC_ERR_CHECKPOINT_WRITE')
+    expect(result.savedNs).toBe(0n)
+  })
+
   it('refuses to run between filers with the same signature', async () => {
     const a = await filer()
     const { log } = replicator({ sourceAddress: a.address, targetAddress: a.address })
