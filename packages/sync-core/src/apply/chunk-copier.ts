@@ -212,7 +212,22 @@ export class ChunkCopier {
       return `http://${this.options.sourceFilerProxy}/?proxyChunkId=${fid}`
     }
     const vid = fidVolumeId(fid)
-    const res = await this.source.lookupVolume([vid], { signal })
+    let res: Record<string, { url?: string }[]>
+    try {
+      res = await this.source.lookupVolume([vid], { signal })
+    } catch (err) {
+      // A volume the source no longer has (vacuumed, deleted) is a chunk that cannot be read:
+      // classified so the stale-source check can see the event was superseded (field notes §3
+      // item 28), rather than as an unexplained filer error retried forever.
+      const e = toSyncError(err)
+      if (/not found/i.test(e.message)) {
+        throw new SyncError('SYNC_ERR_CHUNK_READ', `volume ${vid} of ${fid}: ${e.message}`, {
+          cause: err,
+          retryable: false,
+        })
+      }
+      throw e
+    }
     const location = res[vid]?.[0]
     if (!location?.url) {
       throw new SyncError('SYNC_ERR_CHUNK_READ', `no location for volume ${vid} of ${fid}`)

@@ -61,7 +61,8 @@ export class EntryApplier {
   ): Promise<ApplyOutcome> {
     const { parent, name } = parentAndName(key)
     const existing = await this.target.lookupEntry(parent, name, { signal })
-    if (existing && existing.is_directory === source.is_directory) {
+    // Absent is_directory means false (Go clients leave it out; events carry an explicit false).
+    if (existing && Boolean(existing.is_directory) === Boolean(source.is_directory)) {
       const newer = entryMtimeNs(existing) > entryMtimeNs(source)
       if (source.is_directory) {
         if (newer || sameAttributes(existing, source)) return { skipped: true, bytes: 0 }
@@ -118,8 +119,7 @@ export class EntryApplier {
    * (data kept) then create-new (§12.5); a strictly newer target is a late update and is left
    * alone; otherwise the target's chunks are rebuilt in the source's order, reusing the target
    * chunks replicated from unchanged source chunks (matched by `source_file_id`) and copying only
-   * the new ones. If a reused chunk is missing on the target it is copied too, so the result never
-   * points at data the target does not have.
+   * the new ones.
    */
   private async update(plan: UpdatePlan, signal: AbortSignal): Promise<ApplyOutcome> {
     const { parent, name } = parentAndName(plan.oldTargetKey)
@@ -139,16 +139,23 @@ export class EntryApplier {
       return this.create(plan.newTargetKey, plan.newEntry, plan.signatures, signal)
     }
     if (keepsDestination(existing, plan.newEntry)) return { skipped: true, bytes: 0 }
-    const onTarget = new Map<string, FileChunkOutput>()
+    // A target chunk stands for a source chunk when it was copied from it (its source_file_id),
+    // or when the source chunk was itself copied from this target chunk (active-active: an
+    // append on B sends back chunks whose source is A's own), field notes §3 item 19.
+    const copiedFrom = new Map<string, FileChunkOutput>()
+    const byOwnFid = new Map<string, FileChunkOutput>()
     for (const chunk of existing.chunks) {
       const src = sourceFileId(chunk)
-      if (src) onTarget.set(src, chunk)
+      if (src) copiedFrom.set(src, chunk)
+      byOwnFid.set(chunkFileId(chunk), chunk)
     }
     const chunks: FileChunk[] = []
     const toCopy: FileChunkOutput[] = []
     const slots: number[] = []
     for (const chunk of plan.newEntry.chunks) {
-      const reused = onTarget.get(chunkFileId(chunk))
+      const origin = sourceFileId(chunk)
+      const reused =
+        copiedFrom.get(chunkFileId(chunk)) ?? (origin ? byOwnFid.get(origin) : undefined)
       if (reused) {
         chunks.push(reused)
       } else {
