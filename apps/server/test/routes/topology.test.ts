@@ -1,6 +1,7 @@
 import type { EmbeddedFiler } from '@seasync/embedded-filer'
 import { describe, expect, it } from 'vitest'
 import type { Plan, TopologyDocument, TopologyGraph } from '../../src/schemas/topology.js'
+import { stringify as stringifyYaml } from 'yaml'
 import {
   createClusters,
   DEAD_ADDRESS,
@@ -283,17 +284,37 @@ describe('PUT /api/v1/topology', () => {
     expect(snapshot(app)).toEqual(before)
   })
 
-  it('answers YAML with 415 (JSON only for now) and stores nothing', async () => {
+  it('accepts the same document as YAML', async () => {
     const { app } = await topologyApp()
     const response = await app.inject({
       method: 'PUT',
       url: '/api/v1/topology',
       headers: { 'content-type': 'application/yaml' },
-      payload: 'clusters: []\nedges: []\n',
+      payload: stringifyYaml({ clusters: clusters(), edges: [edge('ab', 'A:/', 'B:/')] }),
     })
-    expect(expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE').message).toBe(
-      'Content-Type "application/yaml" is not accepted: send application/json',
-    )
+    expect(response.statusCode, response.body).toBe(200)
+    const { topology } = response.json<{ topology: TopologyGraph }>()
+    expect(topology.edges.map((e) => e.id)).toEqual(['ab'])
+    expect(rows(app)).toMatchObject({ clusters: 5, edges: 1 })
+  })
+
+  it('refuses malformed YAML with 400 and other media types with 415; stores nothing', async () => {
+    const { app } = await topologyApp()
+    const bad = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/topology',
+      headers: { 'content-type': 'application/yaml' },
+      payload: 'clusters: [\n  - {name: a\n',
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json<{ error: { message: string } }>().error.message).toMatch(/^Invalid YAML/)
+    const text = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/topology',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<clusters/>',
+    })
+    expectError(text, 415, 'UNSUPPORTED_MEDIA_TYPE')
     expect(rows(app)).toEqual({ clusters: 0, edges: 0, audit: 0 })
   })
 })

@@ -2,12 +2,13 @@
  * Topology routes, under `/api/v1`:
  *
  * - `GET /topology`: every cluster and edge (the edge runtime adds live `status`).
- * - `PUT /topology`: makes the stored topology the given document (JSON), validated as one change
+ * - `PUT /topology`: makes the stored topology the given document (JSON or YAML), validated as one change
  *   and stored as a diff; answers the new topology and the plan (only changed edges restart).
  * - `POST /topology/validate`: the dry run of a whole document or of lists of cluster and edge
  *   changes; answers `{ valid, plan, loop?, description?, error? }` and stores nothing.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { parse as parseYaml } from 'yaml'
 import { ErrorResponses } from '../../schemas/common.js'
 import {
   TopologyApplyResponse,
@@ -22,6 +23,7 @@ import { actorOf } from './actor.js'
 import { rejectUnknownProperties } from './reject-unknown-properties.js'
 
 const tags = ['topology']
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
 
 function graph(topology: TopologyService): TopologyGraph {
   const { clusters, edges } = topology.state()
@@ -30,6 +32,15 @@ function graph(topology: TopologyService): TopologyGraph {
 
 const topologyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preValidation', rejectUnknownProperties)
+  // A declarative topology is often kept as YAML in a repository: accept it as well as JSON.
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseYaml(body as string) as unknown)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err)
+      done(Object.assign(new Error(`Invalid YAML: ${reason}`), { statusCode: 400 }), undefined)
+    }
+  })
 
   app.get(
     '/topology',
