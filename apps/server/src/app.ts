@@ -3,13 +3,15 @@
  * listening (STYLE.md §7). `server.ts` adds the logger and listens; tests call `inject()`.
  *
  * Order matters: the error policy first (child contexts copy it), then the long-lived resources
- * (`db`), then the auth hook and the OpenAPI collector, which must see every route, then routes.
+ * (`db`, the topology, the demo's embedded filers before the edge runtime that replicates between
+ * them), then the auth hook and the OpenAPI collector, which must see every route, then routes.
  */
 import { join } from 'node:path'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
+import demoPlugin, { type DemoPluginOptions } from './demo/demo-clusters.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorHandlerPlugin, { frameworkErrorHandler } from './plugins/error-handler.js'
@@ -48,6 +50,8 @@ export interface AppOptions {
   readonly dbFile?: string
   /** Settings of the edge runtime (short intervals in tests). */
   readonly replication?: ReplicationPluginOptions
+  /** Settings of the demo (`config.demo`), e.g. a short writer interval in tests. */
+  readonly demo?: DemoPluginOptions
 }
 
 /** Builds the app; nothing opens until `ready()`, `listen()` or the first `inject()`. */
@@ -62,6 +66,8 @@ export function buildApp(config: Readonly<Config>, options: AppOptions = {}) {
   void app.register(dbPlugin, { file: options.dbFile ?? join(config.dataDir, DB_FILE_NAME) })
   void app.register(topologyEventsPlugin)
   void app.register(topologyServicePlugin)
+  // Before replication: its filers run before the edges start and close after they stopped.
+  void app.register(demoPlugin, options.demo ?? {})
   void app.register(replicationPlugin, options.replication ?? {})
   void app.register(authPlugin, { apiToken: config.apiToken })
   void app.register(swagger, {

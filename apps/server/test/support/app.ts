@@ -2,10 +2,13 @@ import { onTestFinished } from 'vitest'
 import { buildApp, type AppOptions, type SeaSyncApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 
-/** A valid configuration (defaults, data dir under /tmp never touched) with `overrides`. */
+/**
+ * A valid configuration (defaults, data dir under /tmp never touched) with `overrides`. The demo
+ * is off unless a test turns it on: it would add clusters, edges and filers to every app.
+ */
 export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
   const base = loadConfig({ env: {}, argv: [], cwd: '/tmp/seasync-test-unused' })
-  return Object.freeze({ ...base, ...overrides })
+  return Object.freeze({ ...base, demo: false, ...overrides })
 }
 
 /** An app on an in-memory database, closed when the test ends. */
