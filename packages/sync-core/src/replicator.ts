@@ -5,7 +5,8 @@
  *
  * Differences from upstream, all from its HEAD fixes or the field notes: a failed event is retried
  * with backoff and holds the watermark (it is listed in {@link Replicator.failures}, where it can
- * be retried now or skipped); the checkpoint is saved on a timer, not only when events arrive; a
+ * be retried now or skipped) while giving its concurrency slot back, so only later events on its
+ * paths wait (parked) and other paths go on; the checkpoint is saved on a timer, not only when events arrive; a
  * resubscribe never applies an event twice within one run.
  */
 import { setMaxListeners } from 'node:events'
@@ -332,10 +333,12 @@ export class Replicator {
       ...(item.oldKey === undefined ? {} : { oldPath: item.oldKey }),
       ...(item.newKey === undefined ? {} : { newPath: item.newKey }),
     })
-    // Admission blocks this loop, so the stream is not read further: back-pressure (§4.4).
-    const release = await this.scheduler.admit(job, signal)
+    // Admission blocks this loop, so the stream is not read further: back-pressure (§4.4). An
+    // event parked behind a failed one is taken in (and started in the watermark, which so never
+    // passes it) and runs once what blocks it finishes or is skipped.
+    const { runnable } = await this.scheduler.enqueue(job, signal)
     this.watermark!.start(key)
-    void this.runJob(item, plan, key, release)
+    void runnable.then((release) => this.runJob(item, plan, key, release))
   }
 
   /** What to do on the target; undefined for an event that already carries its signature. */
@@ -379,6 +382,8 @@ export class Replicator {
             return
           }
           const failure = this.recordFailure(id, key, change, plan, error, attempt)
+          // Give the slot back while waiting, keep the paths: later events on them park.
+          this.scheduler.markWaiting(release)
           const skipped = await this.waitForRetry(failure)
           if (skipped) {
             this.watermark!.skip(key)
@@ -388,6 +393,11 @@ export class Replicator {
             return
           }
           if (this.streamAbort.signal.aborted) return // stopping: stays failed, replayed next run
+          try {
+            await this.scheduler.resume(release, this.streamAbort.signal)
+          } catch {
+            return // stopping while waiting for a slot: stays failed, replayed next run
+          }
           this.watermark!.start(key)
         }
       }

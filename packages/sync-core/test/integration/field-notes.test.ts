@@ -37,8 +37,7 @@
  *   integration/replicator.test.ts › "a write on either side reaches the other once and does not
  *   come back" (A↔B sharing one client id, each direction with its own checkpoint).
  *
- * Known gaps, as `it.fails` with the reason above each: #5 (second test: a failed event stalls
- * every path once another event for its path arrives) and #17 (checkpoint key without the target
+ * Known gap, as `it.fails` with the reason above it: #17 (checkpoint key without the target
  * path).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -203,28 +202,23 @@ describe('field notes §3: event classification, ordering, concurrency', () => {
     expect(tOk).toBeLessThan(r.failures()[0]!.tsNs)
   })
 
-  // Known gap (field notes #5, "later jobs may still run"): a failed event keeps its path
-  // admitted in the PathScheduler while it waits for its next retry (Replicator.runJob releases
-  // only when it succeeds or is skipped), and admission is strictly FIFO (path-scheduler.ts). One
-  // more event on the failing path therefore waits at admission, and every later event on every
-  // other path waits behind it: the whole direction stalls until the failure is skipped by hand.
-  it.fails(
-    '#5 a failed event holds only its own path: a later event there does not stall other paths',
-    async () => {
-      const a = await filer()
-      const b = await filer()
-      await client(b).createEntry({
-        directory: '/',
-        entry: { name: 'clash', is_directory: true, attributes: { mtime: 1, file_mode: DIR_MODE } },
-      })
-      await put(a, '/clash', 'v1')
-      await put(a, '/clash', 'v2')
-      await put(a, '/other.txt', 'unrelated')
-      const { r } = replicate({ sourceAddress: a.address, targetAddress: b.address })
-      await expect.poll(() => r.failures().length).toBe(1)
-      await expect.poll(() => tree(b), { timeout: 3000 }).toHaveProperty('/other.txt')
-    },
-  )
+  // Field notes #5, "later jobs may still run": a failed event gives its concurrency slot back
+  // while it waits for its retry but keeps its path; the next event on that path is parked behind
+  // it (path-scheduler.ts) instead of blocking the FIFO, so other paths go on.
+  it('#5 a failed event holds only its own path: a later event there does not stall other paths', async () => {
+    const a = await filer()
+    const b = await filer()
+    await client(b).createEntry({
+      directory: '/',
+      entry: { name: 'clash', is_directory: true, attributes: { mtime: 1, file_mode: DIR_MODE } },
+    })
+    await put(a, '/clash', 'v1')
+    await put(a, '/clash', 'v2')
+    await put(a, '/other.txt', 'unrelated')
+    const { r } = replicate({ sourceAddress: a.address, targetAddress: b.address })
+    await expect.poll(() => r.failures().length).toBe(1)
+    await expect.poll(() => tree(b), { timeout: 3000 }).toHaveProperty('/other.txt')
+  })
 
   it('#6 batched responses: every event of a batch is applied, not only the envelope', async () => {
     // batchAgeMs 0: every replayed event counts as old, so the filer batches them (§5.5).

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { type SyncError, SyncStoppedError } from '../../src/errors.js'
 import type { JobKind, JobSpec } from '../../src/scheduler/job-kind.js'
 import { ActiveJobs, conflicts } from '../../src/scheduler/path-conflicts.js'
-import { PathScheduler, type Release } from '../../src/scheduler/path-scheduler.js'
+import { MAX_PARKED, PathScheduler, type Release } from '../../src/scheduler/path-scheduler.js'
 
 const file = (path: string): JobSpec => ({ kind: 'file', paths: [path] })
 const dir = (path: string): JobSpec => ({ kind: 'barrierDir', paths: [path] })
@@ -259,6 +259,250 @@ describe('PathScheduler (fast-check)', () => {
         },
       ),
       { numRuns: 200 },
+    )
+  })
+})
+
+// ---- A failed job waiting for its retry (markWaiting/resume) and the jobs parked behind it.
+
+describe('PathScheduler parking behind a failed job', () => {
+  it('a failed job gives its slot back, keeps its paths, and takes a slot again to retry', async () => {
+    const s = new PathScheduler(1)
+    const failed = await s.admit(file('/a'))
+    s.markWaiting(failed)
+    expect([s.activeCount, s.heldCount]).toEqual([0, 1])
+    const other = await s.admit(file('/b'))
+    const retry = track(s.resume(failed))
+    await flush()
+    expect(retry.done).toBe(false)
+    other()
+    await flush()
+    expect(retry.done).toBe(true)
+    expect([s.activeCount, s.heldCount]).toEqual([1, 0])
+    failed()
+    expect(s.activeCount).toBe(0)
+    await expect(s.idle()).resolves.toBeUndefined()
+  })
+
+  it('parks a job behind a failed one on its path; the stream reads on', async () => {
+    const s = new PathScheduler(4)
+    const failed = await s.admit(file('/a'))
+    s.markWaiting(failed)
+    const { runnable } = await s.enqueue(file('/a'))
+    const parked = track(runnable)
+    await flush()
+    expect(parked.done).toBe(false)
+    expect([s.parkedCount, s.waitingCount]).toEqual([1, 0])
+    failed()
+    await flush()
+    expect(parked.done).toBe(true)
+    expect([s.parkedCount, s.activeCount]).toEqual([0, 1])
+  })
+
+  it('a later event on another path runs while one is parked', async () => {
+    const s = new PathScheduler(1)
+    const failed = await s.admit(file('/a'))
+    s.markWaiting(failed)
+    const parked = track((await s.enqueue(file('/a'))).runnable)
+    const other = await s.admit(file('/b'))
+    await flush()
+    expect(parked.done).toBe(false)
+    expect(s.activeCount).toBe(1)
+    other()
+    failed()
+    await flush()
+    expect(parked.done).toBe(true)
+  })
+
+  it('keeps order among parked events on one path, and later ones on it park too', async () => {
+    const s = new PathScheduler(8)
+    const order: number[] = []
+    const failed = await s.admit(file('/a'))
+    s.markWaiting(failed)
+    const runs = [1, 2, 3].map(async (i) => {
+      const { runnable } = await s.enqueue(file('/a'))
+      const release = await runnable
+      order.push(i)
+      await flush()
+      release()
+    })
+    await flush()
+    expect([s.parkedCount, s.waitingCount]).toEqual([3, 0])
+    expect(order).toEqual([])
+    failed()
+    await Promise.all(runs)
+    expect(order).toEqual([1, 2, 3])
+    await expect(s.idle()).resolves.toBeUndefined()
+  })
+
+  it('a directory barrier parks behind a failed descendant, and its subtree parks behind it', async () => {
+    const s = new PathScheduler(8)
+    const failed = await s.admit(file('/d/x'))
+    s.markWaiting(failed)
+    const barrier = track((await s.enqueue(dir('/d'))).runnable)
+    const below = track((await s.enqueue(file('/d/y'))).runnable)
+    const outside = await s.admit(file('/e'))
+    await flush()
+    expect([barrier.done, below.done, s.parkedCount]).toEqual([false, false, 2])
+    failed()
+    await flush()
+    expect([barrier.done, below.done]).toEqual([true, false])
+    barrier.value!()
+    await flush()
+    expect(below.done).toBe(true)
+    below.value!()
+    outside()
+    await expect(s.idle()).resolves.toBeUndefined()
+  })
+
+  it('a skipped failure (released while held) lets the parked job run', async () => {
+    const s = new PathScheduler(2)
+    const failed = await s.admit(file('/a'))
+    s.markWaiting(failed)
+    const retry = track(s.resume(failed))
+    await flush()
+    expect(retry.done).toBe(true)
+    s.markWaiting(failed)
+    const parked = track((await s.enqueue(file('/a'))).runnable)
+    failed()
+    failed()
+    await flush()
+    expect(parked.done).toBe(true)
+    expect([s.heldCount, s.activeCount]).toEqual([0, 1])
+  })
+
+  it('past the parked bound, admission blocks (back-pressure) until a parked job leaves', async () => {
+    const s = new PathScheduler(4, { maxParked: 2 })
+    expect(new PathScheduler(1).maxParked).toBe(MAX_PARKED)
+    const failed = await s.admit(file('/a'))
+    s.markWaiting(failed)
+    const first = await s.enqueue(file('/a'))
+    await s.enqueue(file('/a'))
+    const third = track(s.enqueue(file('/a')))
+    const behind = track(s.enqueue(file('/b')))
+    await flush()
+    expect([third.done, behind.done]).toEqual([false, false])
+    expect([s.parkedCount, s.waitingCount]).toEqual([2, 2])
+    failed()
+    await flush()
+    expect([third.done, behind.done]).toEqual([true, true])
+    expect(s.parkedCount).toBe(2)
+    ;(await first.runnable)()
+  })
+
+  it('refuses a maxParked that is not a positive integer', () => {
+    expect(() => new PathScheduler(1, { maxParked: 0 })).toThrow(
+      expect.objectContaining({ code: 'SYNC_ERR_OPTIONS' }) as SyncError,
+    )
+  })
+
+  it('resume(signal) rejects on abort and the job stays held; misuse is SYNC_ERR_INTERNAL', async () => {
+    const s = new PathScheduler(1)
+    const failed = await s.admit(file('/a'))
+    expect(() => s.markWaiting(() => undefined)).toThrow(
+      expect.objectContaining({ code: 'SYNC_ERR_INTERNAL' }) as SyncError,
+    )
+    await expect(s.resume(failed)).rejects.toMatchObject({ code: 'SYNC_ERR_INTERNAL' })
+    s.markWaiting(failed)
+    const other = await s.admit(file('/b'))
+    const aborter = new AbortController()
+    const retry = track(s.resume(failed, aborter.signal))
+    aborter.abort()
+    await flush()
+    expect(retry.error).toBeInstanceOf(SyncStoppedError)
+    expect(s.heldCount).toBe(1)
+    other()
+    failed()
+    await expect(s.idle()).resolves.toBeUndefined()
+  })
+})
+
+describe('PathScheduler with failures (fast-check)', () => {
+  it('with random failures and recoveries: no conflicting overlap, per-path order, every job runs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(jobArb, { minLength: 1, maxLength: 25 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.infiniteStream(fc.nat()),
+        async (jobs, limit, maxParked, picks) => {
+          const s = new PathScheduler(limit, { maxParked })
+          const pick = picks[Symbol.iterator]()
+          const next = (n: number): number => (pick.next().value as number) % n
+          type Job = { index: number; release?: Release; failures: number }
+          const started: boolean[] = jobs.map(() => false)
+          const done: boolean[] = jobs.map(() => false)
+          const running: Job[] = []
+          const held: Job[] = []
+          let resuming = 0
+          let takenIn = 0
+          const errors: unknown[] = []
+          const onRun = (index: number, release: Release): void => {
+            // Per-path order and exclusion: every earlier conflicting job has ended.
+            for (let i = 0; i < index; i++) {
+              if (conflictsWithAny([jobs[i]!], jobs[index]!)) expect(done[i]).toBe(true)
+            }
+            expect(started[index]).toBe(false)
+            started[index] = true
+            running.push({ index, release, failures: 0 })
+            expect(running.length).toBeLessThanOrEqual(limit)
+          }
+          const reader = (async () => {
+            for (const [index, job] of jobs.entries()) {
+              const { runnable } = await s.enqueue(job)
+              takenIn++
+              // Record a failed check here: thrown inside `then`, it would be lost.
+              void runnable.then((release) => {
+                try {
+                  onRun(index, release)
+                } catch (error) {
+                  errors.push(error)
+                }
+              })
+            }
+          })()
+          for (let step = 0; ; step++) {
+            await flush()
+            expect(errors).toEqual([])
+            expect(s.activeCount).toBe(running.length)
+            // A job waiting in resume() for a slot is still held.
+            expect(s.heldCount).toBe(held.length + resuming)
+            if (running.length === 0 && held.length === 0 && resuming === 0) break
+            // A running job ends or fails (at most twice); a held job recovers or is skipped.
+            const action = next(3)
+            if (running.length > 0 && (held.length === 0 || action < 2)) {
+              const [job] = running.splice(next(running.length), 1)
+              if (job!.failures < 2 && step < 200 && next(3) === 0) {
+                job!.failures++
+                s.markWaiting(job!.release!)
+                held.push(job!)
+              } else {
+                done[job!.index] = true
+                job!.release!()
+              }
+            } else if (held.length > 0) {
+              const [job] = held.splice(next(held.length), 1)
+              if (next(4) === 0) {
+                done[job!.index] = true
+                job!.release!()
+              } else {
+                resuming++
+                void s.resume(job!.release!).then(() => {
+                  resuming--
+                  running.push(job!)
+                  expect(running.length).toBeLessThanOrEqual(limit)
+                })
+              }
+            }
+          }
+          await reader
+          expect(takenIn).toBe(jobs.length)
+          expect(done.every(Boolean)).toBe(true)
+          expect([s.parkedCount, s.waitingCount]).toEqual([0, 0])
+          await expect(s.idle()).resolves.toBeUndefined()
+        },
+      ),
+      { numRuns: 300 },
     )
   })
 })
