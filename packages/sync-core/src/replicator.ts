@@ -49,6 +49,15 @@ import { parentAndName } from './util/paths.js'
 const RESUBSCRIBE_BACKOFF = { initialMs: 1747, maxMs: 30_000, factor: 2, maxAttempts: undefined }
 /** Retry waits of a failed event: 1 s growing to 2 min (upstream 4.31's chunk-copy cap). */
 const EVENT_RETRY_BACKOFF = { initialMs: 1000, maxMs: 120_000, factor: 2, maxAttempts: undefined }
+/**
+ * After a transport failure (reset, EOF, timeout, refused) the peer is in trouble: wait 10 s,
+ * 20 s, 40 s … 2 min plus up to 1 s of jitter, as upstream 4.31 does, instead of hammering it.
+ */
+function transportRetryDelayMs(attempt: number): number {
+  return (
+    Math.min(120_000, 10_000 * 2 ** Math.max(0, attempt - 1)) + Math.floor(Math.random() * 1000)
+  )
+}
 /** How long stop() lets in-flight events finish before cancelling them. */
 const DRAIN_TIMEOUT_MS = 10_000
 
@@ -421,7 +430,10 @@ export class Replicator {
     attempt: number,
   ): FailureRecord {
     this.watermark!.fail(key)
-    const delay = backoffDelayMs(attempt, EVENT_RETRY_BACKOFF)
+    const delay =
+      error.code === 'SYNC_ERR_UNAVAILABLE'
+        ? transportRetryDelayMs(attempt)
+        : backoffDelayMs(attempt, EVENT_RETRY_BACKOFF)
     const failure: FailureRecord = {
       id,
       tsNs: key.tsNs,

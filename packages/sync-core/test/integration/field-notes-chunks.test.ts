@@ -16,8 +16,8 @@
  * soft-deleted needles with `readDeleted=true` (as SeaweedFS does) and has no vacuum endpoint, so a
  * DELETE would not make a chunk unreadable.
  *
- * Known gaps, as `it.fails` with the reason above each: #20, #26. (#19 and #28 were gaps when
- * these tests were written; the fixes made them pass.)
+ * Known gap, as `it.fails` with the reason above it: #20. (#19, #26 and #28 were gaps when these
+ * tests were written; the fixes made them pass.)
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { EmbeddedFiler } from '@seasync/embedded-filer'
@@ -289,32 +289,28 @@ describe('field notes §3: chunk data copying', () => {
     await converge(a, '/', b, '/')
   })
 
-  // Known gap (field notes #26, HEAD 0647f66bb / 2e3fabbf2; protocol spec §11 "4.31"): after a
-  // transport failure (EOF, reset, timeout) during a chunk copy, Go backs off 10 s, 20 s … 2 min.
-  // Replicator's EVENT_RETRY_BACKOFF starts at 1 s with full jitter, so a peer that resets
-  // connections is hit again within [0, 1 s).
-  it.fails(
-    '#26 a connection reset while uploading backs off at least 10 s before the retry',
-    async () => {
-      const a = await filer()
-      const b = await filer()
-      const proxy = await httpProxy(b.httpAddress, (req) => {
-        if (req.method !== 'POST') return false
-        req.socket.destroy()
-        return true
-      })
-      const { r } = replicate({
-        sourceAddress: a.address,
-        targetAddress: viaHttp(b, proxy.httpAddress),
-        targetFilerProxy: true,
-      })
-      await put(a, '/reset.bin', bytes(10_000, 8))
-      await expect.poll(() => r.failures().length, { timeout: 10_000 }).toBe(1)
-      const failure = r.failures()[0]!
-      expect(failure.error).toMatchObject({ code: 'SYNC_ERR_UNAVAILABLE', retryable: true })
-      expect(failure.nextRetryAtMs - Date.now()).toBeGreaterThanOrEqual(9_000)
-    },
-  )
+  // Was a gap (field notes #26, HEAD 0647f66bb / 2e3fabbf2; protocol spec §11 "4.31"), now fixed:
+  // after a transport failure (EOF, reset, timeout) Go backs off 10 s, 20 s … 2 min; the event
+  // retry used to start at 1 s with full jitter, hitting a peer that resets connections at once.
+  it('#26 a connection reset while uploading backs off at least 10 s before the retry', async () => {
+    const a = await filer()
+    const b = await filer()
+    const proxy = await httpProxy(b.httpAddress, (req) => {
+      if (req.method !== 'POST') return false
+      req.socket.destroy()
+      return true
+    })
+    const { r } = replicate({
+      sourceAddress: a.address,
+      targetAddress: viaHttp(b, proxy.httpAddress),
+      targetFilerProxy: true,
+    })
+    await put(a, '/reset.bin', bytes(10_000, 8))
+    await expect.poll(() => r.failures().length, { timeout: 10_000 }).toBe(1)
+    const failure = r.failures()[0]!
+    expect(failure.error).toMatchObject({ code: 'SYNC_ERR_UNAVAILABLE', retryable: true })
+    expect(failure.nextRetryAtMs - Date.now()).toBeGreaterThanOrEqual(9_000)
+  })
 
   it('#27 a newer but shorter destination (a failed earlier copy) is repaired, not kept by LWW', async () => {
     const a = await filer()
