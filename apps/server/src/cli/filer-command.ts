@@ -12,7 +12,7 @@ import {
   FlagErrorCodes,
   defineFlags,
   formatFlagDefaults,
-  parseFlags,
+  parseCommandFlags,
   type FlagValues,
 } from './go-flags.js'
 
@@ -117,11 +117,7 @@ export function createFilerCommand(
       'SIGINT or SIGTERM, then closes it. Prints one "embedded filer ready:" line when serving.\n\n' +
       `Flags:\n${formatFlagDefaults(filerFlags)}`,
     async run(args: readonly string[], io: CliIo): Promise<number> {
-      const parsed = parseFlags(filerFlags, args)
-      const extra = parsed.args[0]
-      if (extra !== undefined) {
-        throw new FlagError(FlagErrorCodes.UNEXPECTED_ARGUMENT, `unexpected argument: ${extra}`)
-      }
+      const parsed = parseCommandFlags(filerFlags, args)
       const options = filerOptionsFromFlags(parsed.values, cwd())
       const filer = await start({ ...options, logger: (line) => io.stdout(`${line}\n`) })
       try {

@@ -29,7 +29,7 @@ import {
   FlagErrorCodes,
   defineFlags,
   formatFlagDefaults,
-  parseFlags,
+  parseCommandFlags,
   type FlagValues,
 } from './go-flags.js'
 
@@ -336,11 +336,7 @@ export const filerSyncCommand: Command = {
     'Log lines go to stderr. -metricsPort serves http://<metricsIp>:<port>/metrics.\n\n' +
     `Flags:\n${formatFlagDefaults(filerSyncFlags)}`,
   async run(args: readonly string[], io: CliIo): Promise<number> {
-    const parsed = parseFlags(filerSyncFlags, args)
-    const extra = parsed.args[0]
-    if (extra !== undefined) {
-      throw new FlagError(FlagErrorCodes.UNEXPECTED_ARGUMENT, `unexpected argument: ${extra}`)
-    }
+    const parsed = parseCommandFlags(filerSyncFlags, args)
     const core = await import('@seasync/sync-core')
     const config = filerSyncConfigFromFlags(parsed.values, core)
     const log: Log = (level, text) => io.stderr(`${new Date().toISOString()} ${level} ${text}\n`)

@@ -13,7 +13,7 @@ import {
   defineFlags,
   formatFlagDefaults,
   formatGoDuration,
-  parseFlags,
+  parseCommandFlags,
   type FlagValues,
 } from './go-flags.js'
 
@@ -112,11 +112,7 @@ export function createFilerSyncVerifyCommand(deps: FilerSyncVerifyDeps): Command
       'Exits with 0 on agreement, 2 on differences or errors.\n\n' +
       `Flags:\n${formatFlagDefaults(filerSyncVerifyFlags)}`,
     async run(args: readonly string[], io: CliIo): Promise<number> {
-      const parsed = parseFlags(filerSyncVerifyFlags, args)
-      const extra = parsed.args[0]
-      if (extra !== undefined) {
-        throw new FlagError(FlagErrorCodes.UNEXPECTED_ARGUMENT, `unexpected argument: ${extra}`)
-      }
+      const parsed = parseCommandFlags(filerSyncVerifyFlags, args)
       const { values } = parsed
       const nowMs = now()
       const options = verifyOptionsFromFlags(values, nowMs)

@@ -90,6 +90,22 @@ export function defineFlags<const S extends FlagSpecs>(specs: S): S {
   return specs
 }
 
+/**
+ * {@link parseFlags} for a command that takes flags only: a positional argument left over is a
+ * usage mistake (`unexpected argument: x`), as every `seasync` subcommand treats it.
+ */
+export function parseCommandFlags<S extends FlagSpecs>(
+  specs: S,
+  argv: readonly string[],
+): ParsedFlags<S> {
+  const parsed = parseFlags(specs, argv)
+  const extra = parsed.args[0]
+  if (extra !== undefined) {
+    throw new FlagError(FlagErrorCodes.UNEXPECTED_ARGUMENT, `unexpected argument: ${extra}`)
+  }
+  return parsed
+}
+
 /** Parses `argv` (without the command name) against `specs`; throws {@link FlagError}. */
 export function parseFlags<S extends FlagSpecs>(specs: S, argv: readonly string[]): ParsedFlags<S> {
   const values = new Map<string, FlagValueTypes[FlagType]>()
