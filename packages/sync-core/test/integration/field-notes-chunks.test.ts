@@ -43,7 +43,7 @@ import {
   sleep,
   tree,
   viaHttp,
-} from '../support/field-notes-harness.js'
+} from '../support/replication-harness.js'
 
 afterEach(runCleanups)
 

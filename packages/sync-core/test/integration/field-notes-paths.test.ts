@@ -36,7 +36,7 @@ import {
   replicate,
   runCleanups,
   tree,
-} from '../support/field-notes-harness.js'
+} from '../support/replication-harness.js'
 
 afterEach(runCleanups)
 

@@ -65,7 +65,7 @@ import {
   sleep,
   tree,
   viaHttp,
-} from '../support/field-notes-harness.js'
+} from '../support/replication-harness.js'
 
 afterEach(runCleanups)
 

@@ -1,63 +1,29 @@
-import {
-  startEmbeddedFiler,
-  type EmbeddedFiler,
-  type EmbeddedFilerOptions,
-} from '@seasync/embedded-filer'
+import { startEmbeddedFiler, type EmbeddedFiler } from '@seasync/embedded-filer'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FilerClient } from '../../src/filer/filer-client.js'
 import type { ReplicatorOptions } from '../../src/options.js'
-import { Replicator } from '../../src/replicator.js'
-import { snapshotTree } from '../support/tree.js'
+import type { Replicator } from '../../src/replicator.js'
+import {
+  bytes,
+  converge,
+  filer,
+  onCleanup,
+  put,
+  replicate as startReplicator,
+  runCleanups,
+  tree,
+} from '../support/replication-harness.js'
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn()
-})
+afterEach(runCleanups)
 
-async function filer(options: EmbeddedFilerOptions = {}): Promise<EmbeddedFiler> {
-  const f = await startEmbeddedFiler({
-    maxMB: 1,
-    subscribe: { heartbeatIntervalMs: 200 },
-    ...options,
-  })
-  cleanups.push(() => f.close())
-  return f
-}
+const replicate = (options: ReplicatorOptions): Replicator => startReplicator(options).r
 
-function replicate(options: ReplicatorOptions): Replicator {
-  const r = new Replicator({ checkpointIntervalMs: 200, ...options })
-  cleanups.push(async () => void (await r.stop()))
-  r.start()
-  return r
-}
-
-async function put(f: EmbeddedFiler, path: string, body: string | Buffer): Promise<void> {
-  const res = await fetch(`http://${f.httpAddress}${path}`, { method: 'PUT', body })
-  expect(res.status).toBe(201)
-}
-
-const tree = (f: EmbeddedFiler, root = '/'): Promise<Record<string, string>> =>
-  snapshotTree(f.address, f.httpAddress, root)
-
-async function same(
+const same = async (
   a: EmbeddedFiler,
   aRoot: string,
   b: EmbeddedFiler,
   bRoot: string,
-): Promise<void> {
-  await expect
-    .poll(
-      async () => JSON.stringify(await tree(a, aRoot)) === JSON.stringify(await tree(b, bRoot)),
-      {
-        timeout: 20_000,
-        interval: 250,
-      },
-    )
-    .toBe(true)
-}
-
-const bytes = (n: number, seed: number): Buffer =>
-  Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0xff))
+): Promise<void> => void (await converge(a, aRoot, b, bRoot, 20_000))
 
 describe('replication scenarios', () => {
   it('chain A→B→C: a write on A reaches C; C’s copy carries every hop’s signature', async () => {
@@ -67,7 +33,7 @@ describe('replication scenarios', () => {
     await put(a, '/docs/readme.txt', 'chain')
     await same(a, '/', c, '/')
     const client = new FilerClient(c.address)
-    cleanups.push(() => client.close())
+    onCleanup(() => client.close())
     for await (const r of client.subscribeMetadata({
       client_name: 't',
       path_prefix: '/docs/',
@@ -125,7 +91,7 @@ describe('replication scenarios', () => {
     await same(a, '/', b, '/')
     expect(r.status().bytesCopied).toBeGreaterThanOrEqual(3_700_000)
     const onB = new FilerClient(b.address)
-    cleanups.push(() => onB.close())
+    onCleanup(() => onB.close())
     const three = await onB.lookupEntry('/big', 'three.bin')
     expect(three?.chunks.some((c) => c.is_chunk_manifest)).toBe(true)
     await put(a, '/big/two.bin', bytes(1_500_000, 3))
@@ -139,7 +105,7 @@ describe('replication scenarios', () => {
     replicate({ sourceAddress: a.address, targetAddress: b.address })
     await same(a, '/', b, '/')
     const client = new FilerClient(a.address)
-    cleanups.push(() => client.close())
+    onCleanup(() => client.close())
     await client.atomicRenameEntry({
       old_directory: '/proj',
       old_name: 'src',
@@ -156,7 +122,7 @@ describe('replication scenarios', () => {
     const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
     const dir = mkdtempSync(join(tmpdir(), 'seasync-target-'))
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }))
     let b = await startEmbeddedFiler({ dir, subscribe: { heartbeatIntervalMs: 200 } })
     const ports = {
       port: Number(b.httpAddress.split(':')[1]),
@@ -172,7 +138,7 @@ describe('replication scenarios', () => {
     await expect.poll(() => r.failures().length, { timeout: 10_000 }).toBeGreaterThan(0)
     expect(r.failures()[0]!.error.retryable).toBe(true)
     b = await startEmbeddedFiler({ dir, ...ports, subscribe: { heartbeatIntervalMs: 200 } })
-    cleanups.push(() => b.close())
+    onCleanup(() => b.close())
     await same(a, '/', b, '/')
     await expect.poll(() => r.failures().length, { timeout: 10_000 }).toBe(0)
   })

@@ -1,87 +1,29 @@
-import {
-  startEmbeddedFiler,
-  type EmbeddedFiler,
-  type EmbeddedFilerOptions,
-} from '@seasync/embedded-filer'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   checkpointKey,
   decodeCheckpoint,
   encodeCheckpoint,
 } from '../../src/checkpoint/checkpoint-key.js'
-import { FilerClient } from '../../src/filer/filer-client.js'
-import type { ReplicatorNotification } from '../../src/notifications.js'
-import type { ReplicatorOptions } from '../../src/options.js'
 import { Replicator } from '../../src/replicator.js'
+import {
+  bytes,
+  client,
+  converge,
+  filer,
+  put,
+  replicate as replicator,
+  runCleanups,
+} from '../support/replication-harness.js'
 import { snapshotTree } from '../support/tree.js'
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn()
-})
-
-async function filer(options: EmbeddedFilerOptions = {}): Promise<EmbeddedFiler> {
-  const f = await startEmbeddedFiler({
-    maxMB: 1,
-    subscribe: { heartbeatIntervalMs: 200 },
-    ...options,
-  })
-  cleanups.push(() => f.close())
-  return f
-}
-
-function replicator(options: ReplicatorOptions): { r: Replicator; log: ReplicatorNotification[] } {
-  const r = new Replicator({ checkpointIntervalMs: 200, ...options })
-  const log: ReplicatorNotification[] = []
-  r.on((n) => log.push(n))
-  cleanups.push(async () => void (await r.stop()))
-  r.start()
-  return { r, log }
-}
-
-async function put(f: EmbeddedFiler, path: string, body: string | Buffer): Promise<void> {
-  const res = await fetch(`http://${f.httpAddress}${path}`, { method: 'PUT', body })
-  expect(res.status).toBe(201)
-}
-
-function client(f: EmbeddedFiler): FilerClient {
-  const c = new FilerClient(f.address)
-  cleanups.push(() => c.close())
-  return c
-}
-
-/** Wait until both trees are equal (recomputing both sides each time); returns the tree. */
-async function converge(
-  a: EmbeddedFiler,
-  aRoot: string,
-  b: EmbeddedFiler,
-  bRoot: string,
-): Promise<Record<string, string>> {
-  let last: [Record<string, string>, Record<string, string>] = [{}, {}]
-  await expect
-    .poll(
-      async () => {
-        last = [
-          await snapshotTree(a.address, a.httpAddress, aRoot),
-          await snapshotTree(b.address, b.httpAddress, bRoot),
-        ]
-        return JSON.stringify(last[0]) === JSON.stringify(last[1])
-      },
-      { timeout: 15_000, interval: 200 },
-    )
-    .toBe(true)
-  return last[0]
-}
-
-const big = (n: number, seed: number): Buffer =>
-  Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff))
+afterEach(runCleanups)
 
 describe('Replicator, one way A→B', () => {
   it('mirrors creates, overwrites, renames and deletes, and saves a weed-compatible checkpoint', async () => {
     const a = await filer()
     const b = await filer()
     await put(a, '/data/keep.txt', 'hello')
-    await put(a, '/data/dir/big.bin', big(2_500_000, 1)) // 3 chunks of 1 MiB
+    await put(a, '/data/dir/big.bin', bytes(2_500_000, 1)) // 3 chunks of 1 MiB
     await put(a, '/data/dir/sub/x.txt', 'x')
     const { r } = replicator({
       sourceAddress: a.address,

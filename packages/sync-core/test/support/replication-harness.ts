@@ -1,6 +1,6 @@
 /**
- * Shared harness of the field-notes integration tests (`test/integration/field-notes*.test.ts`):
- * embedded filers, replicators, a raw view of a filer's metadata log, the checkpoint in a target's
+ * Shared harness of the replication integration tests (`test/integration/*.test.ts`): embedded
+ * filers, replicators, a raw view of a filer's metadata log, the checkpoint in a target's
  * KV, and an HTTP proxy that can stand in front of a filer's HTTP port (the filer address syntax
  * `host:httpPort.grpcPort` lets a test route chunk traffic through it while gRPC goes direct).
  */
