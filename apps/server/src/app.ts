@@ -4,7 +4,8 @@
  *
  * Order matters: the error policy first (child contexts copy it), then the long-lived resources
  * (`db`, the topology, the demo's embedded filers before the edge runtime that replicates between
- * them), then the auth hook and the OpenAPI collector, which must see every route, then routes.
+ * them), then the auth hook and the OpenAPI collector, which must see every route, then routes,
+ * then the dashboard's files and its single-page-app fallback.
  */
 import { join } from 'node:path'
 import swagger from '@fastify/swagger'
@@ -17,6 +18,7 @@ import dbPlugin from './plugins/db.js'
 import errorHandlerPlugin, { frameworkErrorHandler } from './plugins/error-handler.js'
 import replicationPlugin, { type ReplicationPluginOptions } from './plugins/replication.js'
 import topologyEventsPlugin from './plugins/topology-events.js'
+import webPlugin from './plugins/web.js'
 import clusterRoutes from './routes/api/clusters.js'
 import edgeRoutes from './routes/api/edges.js'
 import runtimeRoutes from './routes/api/runtime.js'
@@ -98,6 +100,8 @@ export function buildApp(config: Readonly<Config>, options: AppOptions = {}) {
     { prefix: API_PREFIX },
   )
   void app.register(metricsRoute)
+  // Last: its catch-all route answers only what no route above matches.
+  void app.register(webPlugin, { root: config.webDir })
   return app
 }
 

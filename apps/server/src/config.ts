@@ -7,8 +7,10 @@
  * as arguments, so tests pass their own. An empty environment variable counts as unset, as a
  * container runtime passing `SEASYNC_PORT=` usually means "not given".
  */
+import { statSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { FlagError, FlagErrorCodes, defineFlags, parseFlags } from './cli/go-flags.js'
 
 /** Pino's levels, plus `silent`. */
@@ -30,7 +32,19 @@ export interface Config {
   readonly demo: boolean
   /** Days of per-edge lag history kept in the database. Default 7. */
   readonly historyRetentionDays: number
+  /**
+   * Absolute directory of the built dashboard (`index.html` and `assets/`), served at `/`.
+   * Default {@link DEFAULT_WEB_DIR}, the web app's Vite output in this repository. It need not
+   * exist yet: without `index.html`, `/` says how to build the dashboard.
+   */
+  readonly webDir: string
 }
+
+/**
+ * `apps/web/dist`, found from this file: `apps/server/src/config.ts` when run from source and
+ * `apps/server/dist/config.js` when built sit at the same depth, so one relative path fits both.
+ */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
 /** Defaults of every setting (`dataDir` is resolved against the working directory). */
 export const ConfigDefaults = Object.freeze({
@@ -107,6 +121,13 @@ export const serveFlags = defineFlags({
     default: '',
     usage: '`days` of lag history to keep, 1..3650 (env SEASYNC_HISTORY_RETENTION_DAYS, default 7)',
   },
+  webDir: {
+    type: 'string',
+    default: '',
+    usage:
+      '`directory` of the built dashboard served at / (env SEASYNC_WEB_DIR,\n' +
+      'default apps/web/dist of this checkout)',
+  },
 })
 
 /** The environment variable of each setting. */
@@ -118,6 +139,7 @@ export const ConfigEnv = Object.freeze({
   logLevel: 'SEASYNC_LOG_LEVEL',
   demo: 'SEASYNC_DEMO',
   historyRetentionDays: 'SEASYNC_HISTORY_RETENTION_DAYS',
+  webDir: 'SEASYNC_WEB_DIR',
 } as const satisfies Record<keyof Config, string>)
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -127,7 +149,7 @@ export interface LoadConfigInput {
   readonly env: Env
   /** The `seasync serve` arguments, without the command name. */
   readonly argv: readonly string[]
-  /** Relative `-dir` values resolve against it. Default `process.cwd()`. */
+  /** Relative `-dir` and `-webDir` values resolve against it. Default `process.cwd()`. */
   readonly cwd?: string
 }
 
@@ -157,7 +179,7 @@ export function loadConfig({ env, argv, cwd = process.cwd() }: LoadConfigInput):
   /** The flag's text if given, else the variable's if set and not empty, else undefined. */
   const raw = (
     setting: keyof Config,
-    flag: 'host' | 'port' | 'dir' | 'token' | 'logLevel' | 'historyRetentionDays',
+    flag: 'host' | 'port' | 'dir' | 'token' | 'logLevel' | 'historyRetentionDays' | 'webDir',
   ): { text: string; source: string } | undefined => {
     if (given(flag)) return { text: flags[flag], source: `-${flag}` }
     const name = ConfigEnv[setting]
@@ -197,6 +219,7 @@ export function loadConfig({ env, argv, cwd = process.cwd() }: LoadConfigInput):
     (text) => parseInteger(text, 1, MAX_HISTORY_RETENTION_DAYS),
     ConfigDefaults.historyRetentionDays,
   )
+  const webDir = read('webDir', 'webDir', (text) => parseWebDir(cwd, text), DEFAULT_WEB_DIR)
   const demo = readDemo(
     given('demo') ? flags.demo : undefined,
     given('no-demo') ? !flags['no-demo'] : undefined,
@@ -213,7 +236,16 @@ export function loadConfig({ env, argv, cwd = process.cwd() }: LoadConfigInput):
     )
   }
 
-  return Object.freeze({ host, port, dataDir, apiToken, logLevel, demo, historyRetentionDays })
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    apiToken,
+    logLevel,
+    demo,
+    historyRetentionDays,
+    webDir,
+  })
 }
 
 /** The configuration as it may be logged or shown: the token only as whether one is set. */
@@ -253,6 +285,22 @@ function parseInteger(text: string, min: number, max: number): number | Invalid 
 
 function parseDirectory(text: string): string | Invalid {
   return text.trim() === '' ? new Invalid('must name a directory') : text
+}
+
+/**
+ * A directory given for the dashboard: may be missing (the server then says it is not built) but
+ * not a file, which is always a mistake (e.g. pointing at `index.html` itself).
+ */
+function parseWebDir(cwd: string, text: string): string | Invalid {
+  if (text.trim() === '') return new Invalid('must name a directory')
+  const dir = resolve(cwd, text)
+  let isFile = false
+  try {
+    isFile = !statSync(dir).isDirectory()
+  } catch {
+    // Missing or unreadable: served as "not built", which says how to fix it.
+  }
+  return isFile ? new Invalid('is a file; name the directory holding index.html') : dir
 }
 
 function parseToken(text: string): string | Invalid {

@@ -47,6 +47,11 @@ export const ApiErrorCodes = Object.freeze({
   FAILURE_NOT_FOUND: 'FAILURE_NOT_FOUND',
   /** 503: a filer did not answer a call made for the request (checkpoints); `details.syncCode`. */
   FILER_UNAVAILABLE: 'FILER_UNAVAILABLE',
+  /**
+   * 503 from `/` (or a deep link) when the dashboard's `index.html` is missing from
+   * `config.webDir`: the message says to run `pnpm build`. The API is unaffected.
+   */
+  DASHBOARD_NOT_BUILT: 'DASHBOARD_NOT_BUILT',
 } as const)
 
 /** Built-in codes; later modules may add their own (`TOPOLOGY_LOOP`, …). */

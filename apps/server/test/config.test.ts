@@ -1,9 +1,12 @@
-import { resolve } from 'node:path'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { FlagError } from '../src/cli/go-flags.js'
 import {
   ConfigDefaults,
   ConfigError,
+  DEFAULT_WEB_DIR,
   describeConfig,
   isLoopback,
   loadConfig,
@@ -39,7 +42,10 @@ describe('loadConfig', () => {
       logLevel: 'info',
       demo: true,
       historyRetentionDays: 7,
+      webDir: DEFAULT_WEB_DIR,
     } satisfies Config)
+    // apps/web/dist of this checkout, wherever the server runs from.
+    expect(DEFAULT_WEB_DIR).toBe(resolve(import.meta.dirname, '../../web/dist'))
     expect(ConfigDefaults.port).toBe(8680)
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -53,6 +59,7 @@ describe('loadConfig', () => {
       SEASYNC_LOG_LEVEL: 'DEBUG',
       SEASYNC_DEMO: 'off',
       SEASYNC_HISTORY_RETENTION_DAYS: '30',
+      SEASYNC_WEB_DIR: 'web',
     })
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -62,6 +69,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       demo: false,
       historyRetentionDays: 30,
+      webDir: '/srv/seasync/web',
     })
   })
 
@@ -74,6 +82,7 @@ describe('loadConfig', () => {
       SEASYNC_LOG_LEVEL: 'warn',
       SEASYNC_DEMO: '0',
       SEASYNC_HISTORY_RETENTION_DAYS: '30',
+      SEASYNC_WEB_DIR: '/env/web',
     }
     const config = load(
       [
@@ -87,6 +96,8 @@ describe('loadConfig', () => {
         '-logLevel=trace',
         '-demo',
         '-historyRetentionDays=1',
+        '-webDir',
+        '/flag/web',
       ],
       env,
     )
@@ -98,6 +109,7 @@ describe('loadConfig', () => {
       logLevel: 'trace',
       demo: true,
       historyRetentionDays: 1,
+      webDir: '/flag/web',
     })
   })
 
@@ -195,6 +207,18 @@ describe('loadConfig', () => {
     const error = configError(argv, env)
     expect(error.setting).toBe(setting)
     expect(error.message).toMatch(message)
+  })
+
+  it('takes a missing dashboard directory (served as not built) but refuses a file', async () => {
+    expect(load(['-webDir', '/no/such/dir']).webDir).toBe('/no/such/dir')
+    const dir = await mkdtemp(join(tmpdir(), 'seasync-config-'))
+    const file = join(dir, 'index.html')
+    await writeFile(file, '<!doctype html>')
+    expect(load([], { SEASYNC_WEB_DIR: dir }).webDir).toBe(dir)
+    const error = configError([], { SEASYNC_WEB_DIR: file })
+    expect(error.setting).toBe('webDir')
+    expect(error.message).toMatch(/for SEASYNC_WEB_DIR: is a file; name the directory/)
+    expect(configError(['-webDir='], {}).message).toMatch(/"" for -webDir: must name a directory/)
   })
 
   it('never repeats a bad token in its message', () => {

@@ -5,8 +5,10 @@
  *
  * What is open even with a token: routes that set `config: { public: true }`, today only the
  * liveness probe `GET /api/v1/health/live`, which says nothing but "the process answers" (so a
- * supervisor needs no secret). Requests that match no route are checked too, so that 401 versus
- * 404 does not reveal which API routes exist.
+ * supervisor needs no secret), and the dashboard's files (`plugins/web.ts`): the page must load to
+ * ask for the token. Requests that match no route are checked too, and so are API paths that only
+ * the dashboard's catch-all route matched, so that 401 versus 404 does not reveal which API routes
+ * exist.
  *
  * The check is on the matched route, not the raw URL, so no spelling of a path (`/%61pi/…`)
  * slips past. The comparison is constant-time over SHA-256 digests (equal lengths whatever the
@@ -16,6 +18,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ApiError } from '../errors.js'
+import { WEB_ROUTE_URL, catchAllPath, isApiPath } from './web.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,6 +39,8 @@ export function requiresToken(request: FastifyRequest): boolean {
   if (request.routeOptions.config.public === true) return false
   if (request.is404) return true
   const route = request.routeOptions.url ?? ''
+  // The catch-all matches any path no other route does: there the (decoded) path decides.
+  if (route === WEB_ROUTE_URL) return isApiPath(catchAllPath(request))
   return route === '/api' || route.startsWith('/api/') || route === '/metrics'
 }
 

@@ -62,16 +62,27 @@ describe('with an API token', () => {
 
   it('guards the OpenAPI document, /metrics and unknown API routes, but not liveness', async () => {
     const app = withExtraRoutes(buildTestApp({ apiToken: TOKEN }))
-    for (const url of ['/api/v1/openapi.json', '/metrics', '/api/v1/no-such-route', '/nowhere']) {
+    for (const url of [
+      '/api/v1/openapi.json',
+      '/metrics',
+      '/api/v1/no-such-route',
+      // Unknown API paths that only the dashboard's catch-all route matches.
+      '/API/v1/no-such-route',
+      '//api/v1/health',
+      '/metrics/x',
+    ]) {
       expect((await app.inject({ url })).statusCode, url).toBe(401)
     }
+    // Any other method on an unknown path matches no route at all.
+    expect((await app.inject({ method: 'POST', url: '/nowhere' })).statusCode).toBe(401)
     expect(
       (await app.inject({ url: '/api/v1/no-such-route', headers: bearer(TOKEN) })).statusCode,
     ).toBe(404)
     expect((await app.inject({ url: '/metrics', headers: bearer(TOKEN) })).statusCode).toBe(200)
     expect((await app.inject({ url: '/api/v1/health/live' })).statusCode).toBe(200)
-    // Not part of the API (later: the dashboard's files) and not secret.
+    // Not part of the API (the dashboard's files, plugins/web.ts) and not secret.
     expect((await app.inject({ url: '/outside' })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/nowhere' })).statusCode).not.toBe(401)
   })
 
   it('guards a route however its path is spelled', async () => {

@@ -86,6 +86,7 @@ describe('seasync serve (in-process)', () => {
       '-logLevel',
       '-demo',
       '-historyRetentionDays',
+      '-webDir',
     ]) {
       expect(usage).toContain(`  ${flag}`)
     }
