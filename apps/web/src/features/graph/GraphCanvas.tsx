@@ -1,0 +1,28 @@
+import { memo, useEffect, useRef } from 'react'
+import type { GraphController } from './graph-controller'
+
+/**
+ * The Cytoscape host: created once on mount, destroyed on unmount, and never re-rendered
+ * (STYLE.md §15, Kiali's wrapper); every later change goes through the controller.
+ */
+export const GraphCanvas = memo(
+  function GraphCanvas({ controller }: { readonly controller: GraphController }) {
+    const ref = useRef<HTMLDivElement>(null)
+    useEffect(() => {
+      if (ref.current === null) return
+      controller.mount(ref.current)
+      return () => controller.destroy()
+    }, [controller])
+    return (
+      <div
+        ref={ref}
+        className="graph-canvas"
+        role="region"
+        aria-label="Topology graph"
+        aria-describedby="graph-help"
+        data-testid="topology-graph"
+      />
+    )
+  },
+  () => true,
+)
