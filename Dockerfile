@@ -2,6 +2,7 @@
 #
 #   docker build -t seasync .
 #   docker run -p 8680:8680 -v seasync-data:/data -e SEASYNC_API_TOKEN=<16+ chars> seasync
+#   # then open http://localhost:8680 and enter the token when the dashboard asks for it
 #
 # Configuration is by environment (SEASYNC_*; see README "The server"). The container listens on
 # 0.0.0.0, so the server refuses to start without SEASYNC_API_TOKEN, by design.
@@ -16,16 +17,21 @@ WORKDIR /app
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 RUN npm install -g "pnpm@$(node -p 'require("./package.json").packageManager.split("@")[1]')"
 COPY . .
+# `pnpm build`: every package's tsc build and the dashboard's Vite build (apps/web/dist). The
+# dashboard is static files, so the production install below may drop Vite and React's sources.
 RUN pnpm install --frozen-lockfile && pnpm build \
+    && test -f apps/web/dist/index.html \
     && pnpm install --frozen-lockfile --prod --offline
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     SEASYNC_HOST=0.0.0.0 \
     SEASYNC_PORT=8680 \
-    SEASYNC_DATA_DIR=/data
+    SEASYNC_DATA_DIR=/data \
+    SEASYNC_WEB_DIR=/app/apps/web/dist
 WORKDIR /app
-# Only what runs: built dist/ of every package, production node_modules, the proto file.
+# Only what runs: built dist/ of every package (the dashboard's in apps/web/dist, served at /),
+# production node_modules, the proto file.
 COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data
 USER node
