@@ -79,10 +79,8 @@ export function App() {
     if (!exists) setSelection(null)
   }, [data, selection])
 
-  const closeDialog = useCallback(() => {
-    setDialog(null)
-    setLoop(undefined)
-  }, [])
+  // A refused loop stays marked after its dialog closes, until cleared or the next check.
+  const closeDialog = useCallback(() => setDialog(null), [])
 
   const unreachable =
     topology.error instanceof ServerUnreachableError ||
@@ -165,6 +163,7 @@ export function App() {
               selection={selection}
               connectMode={connectMode}
               onToggleConnect={() => setConnectMode((on) => !on)}
+              onClearLoop={() => setLoop(undefined)}
               emptyAction={
                 <button
                   type="button"

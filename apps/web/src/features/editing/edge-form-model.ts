@@ -113,7 +113,7 @@ export function toEdgeBody(values: EdgeFormValues): ParsedEdge {
     ['Path A', values.pathA],
     ['Path B', values.pathB],
   ] as const) {
-    if (!path.startsWith('/')) errors[label] = 'An absolute path, starting with /'
+    if (!path.trim().startsWith('/')) errors[label] = 'An absolute path, starting with /'
   }
   for (const [label, text] of [
     ['Excludes A', values.excludesA],

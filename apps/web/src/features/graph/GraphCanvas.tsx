@@ -11,7 +11,16 @@ export const GraphCanvas = memo(
     useEffect(() => {
       if (ref.current === null) return
       controller.mount(ref.current)
-      return () => controller.destroy()
+      // The canvas follows its box (window resize, narrow layout, styles arriving late).
+      const observer =
+        typeof ResizeObserver === 'undefined'
+          ? undefined
+          : new ResizeObserver(() => controller.resized())
+      observer?.observe(ref.current)
+      return () => {
+        observer?.disconnect()
+        controller.destroy()
+      }
     }, [controller])
     return (
       <div

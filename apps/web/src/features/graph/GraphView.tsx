@@ -15,6 +15,7 @@ interface Props {
   readonly selection: GraphSelection | null
   readonly connectMode: boolean
   readonly onToggleConnect: () => void
+  readonly onClearLoop: () => void
   readonly emptyAction: React.ReactNode
 }
 
@@ -29,15 +30,6 @@ export function GraphView(props: Props) {
   useEffect(() => controller.setElements(elements), [controller, elements])
   useEffect(() => controller.select(selection), [controller, selection, elements])
   useEffect(() => controller.setConnectMode(connectMode), [controller, connectMode])
-
-  const zoom = (factor: number) => {
-    const cy = controller.core
-    if (cy === undefined) return
-    cy.zoom({
-      level: cy.zoom() * factor,
-      renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 },
-    })
-  }
 
   return (
     <div className={`graph-panel${connectMode ? ' connecting' : ''}`}>
@@ -55,10 +47,10 @@ export function GraphView(props: Props) {
         <button type="button" onClick={() => controller.fit()}>
           Fit graph
         </button>
-        <button type="button" aria-label="Zoom in" onClick={() => zoom(1.25)}>
+        <button type="button" aria-label="Zoom in" onClick={() => controller.zoomBy(1.25)}>
           +
         </button>
-        <button type="button" aria-label="Zoom out" onClick={() => zoom(0.8)}>
+        <button type="button" aria-label="Zoom out" onClick={() => controller.zoomBy(0.8)}>
           −
         </button>
         <button
@@ -70,6 +62,17 @@ export function GraphView(props: Props) {
           Connect clusters
         </button>
       </div>
+      {loop !== undefined && (
+        <div className="loop-notice" role="note">
+          <span>
+            <span className="swatch line" style={{ background: LOOP_COLOUR }} /> The refused loop
+            runs through {loop.edges.length} edge(s) and {loop.clusters.length} cluster(s).
+          </span>
+          <button type="button" onClick={props.onClearLoop}>
+            Clear loop highlight
+          </button>
+        </div>
+      )}
       <p id="graph-help" className={connectMode ? 'graph-hint active' : 'graph-hint'}>
         {connectMode
           ? 'Connect mode: drag from one cluster to another (or click one, then the other) to add an edge. Esc leaves it.'

@@ -13,6 +13,8 @@ export interface ClusterHealth {
   readonly kind: ClusterHealthKind
   /** A few words: `filer unreachable`, `2 edges need attention`, `in sync`. */
   readonly text: string
+  /** One or two words for the graph's node label. */
+  readonly short: string
   /** The evidence (an error message), when there is one. */
   readonly detail: string | undefined
 }
@@ -27,18 +29,25 @@ export function addressSpellings(address: string): string[] {
 }
 
 export function clusterHealth(cluster: Cluster, status: StatusList | undefined): ClusterHealth {
-  if (status === undefined) return { kind: 'unknown', text: 'status unknown', detail: undefined }
+  if (status === undefined)
+    return { kind: 'unknown', text: 'status unknown', short: 'status unknown', detail: undefined }
   const spellings = cluster.addresses.flatMap(addressSpellings)
   const touching = status.edges.filter((edge) =>
     edge.directions.some((d) => d.sourceCluster === cluster.id || d.targetCluster === cluster.id),
   )
-  if (touching.length === 0) return { kind: 'idle', text: 'no edges', detail: undefined }
+  if (touching.length === 0)
+    return { kind: 'idle', text: 'no edges', short: 'no edges', detail: undefined }
   for (const edge of touching) {
     for (const d of edge.directions) {
       if (d.sourceCluster !== cluster.id && d.targetCluster !== cluster.id) continue
       const error = d.lastError ?? edge.problem
       if (error !== null && spellings.some((s) => containsAddress(error, s))) {
-        return { kind: 'unreachable', text: 'filer unreachable', detail: error }
+        return {
+          kind: 'unreachable',
+          text: 'filer unreachable',
+          short: 'unreachable',
+          detail: error,
+        }
       }
     }
   }
@@ -47,6 +56,7 @@ export function clusterHealth(cluster: Cluster, status: StatusList | undefined):
     const first = troubled[0]?.directions.find((d) => d.state === 'error' || d.state === 'stalled')
     return {
       kind: 'warning',
+      short: 'needs attention',
       text:
         troubled.length === 1
           ? '1 edge needs attention'
@@ -57,7 +67,7 @@ export function clusterHealth(cluster: Cluster, status: StatusList | undefined):
           : `${first.sourceCluster} → ${first.targetCluster}: ${first.lastError ?? first.reason}`,
     }
   }
-  return { kind: 'ok', text: 'reachable', detail: undefined }
+  return { kind: 'ok', text: 'reachable', short: 'reachable', detail: undefined }
 }
 
 /** `text` mentions `address` as a whole (`1.2.3.4:80` does not match inside `1.2.3.4:8080`). */

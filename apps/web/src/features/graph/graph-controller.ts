@@ -39,6 +39,8 @@ export class GraphController {
   private pendingSource: NodeSingular | undefined
   /** How many layouts ran (tests check that status updates never lay out). */
   layoutRuns = 0
+  /** Until the user pans or zooms, the graph is kept fitted to the canvas as it resizes. */
+  private autoFit = true
 
   constructor(
     private readonly callbacks: GraphCallbacks,
@@ -66,6 +68,9 @@ export class GraphController {
       if (this.connectSource !== undefined) cy.$id(GHOST_NODE).position({ ...event.position })
     })
     cy.on('tapend', (event: EventObject) => this.onConnectEnd(event))
+    cy.on('scrollzoom dragpan pinchzoom', () => {
+      this.autoFit = false
+    })
     return cy
   }
 
@@ -232,9 +237,29 @@ export class GraphController {
     if (selection !== null) cy.$id(selection.id).select()
   }
 
-  /** Fits the whole graph into the view. */
+  /** Fits the whole graph into the view (and keeps it fitted until the user pans or zooms). */
   fit(): void {
+    this.autoFit = true
     this.cy?.fit(undefined, 40)
+  }
+
+  /** Zooms by `factor` around the centre of the canvas. */
+  zoomBy(factor: number): void {
+    const cy = this.cy
+    if (cy === undefined) return
+    this.autoFit = false
+    cy.zoom({
+      level: cy.zoom() * factor,
+      renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 },
+    })
+  }
+
+  /** The canvas changed size: redraw, and refit unless the user arranged the view. */
+  resized(): void {
+    const cy = this.cy
+    if (cy === undefined) return
+    cy.resize()
+    if (this.autoFit) cy.fit(undefined, 40)
   }
 
   /** Centres the view on one element. */
@@ -242,6 +267,7 @@ export class GraphController {
     const cy = this.cy
     const ele = cy?.$id(id)
     if (cy === undefined || ele === undefined || ele.empty()) return
+    this.autoFit = false
     cy.animate({ center: { eles: ele }, zoom: Math.max(cy.zoom(), 1) }, { duration: 250 })
   }
 

@@ -80,7 +80,7 @@ function clusterElement(
   const address = cluster.addresses[0] ?? ''
   const more = cluster.addresses.length > 1 ? ` +${cluster.addresses.length - 1}` : ''
   const lines = [cluster.name, `${address}${more}`]
-  lines.push(cluster.embedded ? `embedded · ${health.text}` : health.text)
+  lines.push(cluster.embedded ? `embedded · ${health.short}` : health.short)
   const classes = ['cluster', `health-${health.kind}`]
   if (cluster.embedded) classes.push('embedded')
   if (inLoop) classes.push('loop')
