@@ -122,6 +122,8 @@ export interface ServerOptions {
   readonly dataDir: string
   /** `SEASYNC_API_TOKEN`; none: the API is open (loopback). */
   readonly apiToken?: string
+  /** Port to listen on; default 0, a free one. */
+  readonly port?: number
 }
 
 /** Starts `seasync serve` on a free loopback port without the demo; resolves to its base URL. */
@@ -130,7 +132,16 @@ export async function startServer(
 ): Promise<{ url: string; process: Started }> {
   const { value, started } = await startProcess(
     join(REPO_ROOT, 'bin/seasync'),
-    ['serve', '-host', '127.0.0.1', '-port', '0', '-dir', options.dataDir, '-no-demo'],
+    [
+      'serve',
+      '-host',
+      '127.0.0.1',
+      '-port',
+      String(options.port ?? 0),
+      '-dir',
+      options.dataDir,
+      '-no-demo',
+    ],
     {
       env: childEnv({
         SEASYNC_LOG_LEVEL: 'info',
