@@ -20,7 +20,8 @@ let memoryToken: string | undefined
 
 /** The token to send, if one was given. */
 export function getToken(): string | undefined {
-  return storage()?.getItem(STORAGE_KEY) ?? memoryToken
+  const store = storage()
+  return store === undefined ? memoryToken : (store.getItem(STORAGE_KEY) ?? undefined)
 }
 
 /** Keeps `token` for this tab and clears the "token required" flag. */

@@ -47,11 +47,15 @@ export class GraphController {
     private readonly positions: PositionStore = localPositionStore(),
   ) {}
 
-  /** Creates the core in `container` (or headless without one, for tests). */
+  /**
+   * Creates the core in `container`; headless without one, or where nothing can be drawn (no
+   * canvas: tests in jsdom), so the lists and details still work.
+   */
   mount(container: HTMLElement | undefined): Core {
+    const drawable = container !== undefined && canvasSupported()
     const cy = cytoscape({
-      container,
-      headless: container === undefined,
+      ...(drawable && { container }),
+      headless: !drawable,
       styleEnabled: true,
       style: graphStylesheet(),
       minZoom: 0.1,
@@ -414,5 +418,14 @@ export class GraphController {
       )
     })
     return hits.length > 0 ? hits[0] : undefined
+  }
+}
+
+function canvasSupported(): boolean {
+  if (typeof navigator !== 'undefined' && navigator.userAgent.includes('jsdom')) return false
+  try {
+    return document.createElement('canvas').getContext('2d') !== null
+  } catch {
+    return false
   }
 }
