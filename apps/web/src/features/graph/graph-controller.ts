@@ -8,6 +8,7 @@
 import cytoscape, { type Core, type EventObject, type NodeSingular } from 'cytoscape'
 import { diffElements } from './graph-diff'
 import type { GraphElement } from './graph-model'
+import { layeredPositions } from './graph-layout'
 import { graphStylesheet } from './graph-styles'
 import { localPositionStore, type Position, type PositionStore } from './positions'
 
@@ -139,27 +140,35 @@ export class GraphController {
     if (cy === undefined) return
     this.layoutRuns += 1
     const nodes = cy.nodes('.cluster')
-    const layout =
-      nodes.length <= 16
-        ? cy.layout({
-            name: 'breadthfirst',
-            directed: false,
-            spacingFactor: 1.9,
-            avoidOverlap: true,
-            padding: 40,
-            animate: false,
-          })
-        : cy.layout({
-            name: 'cose',
-            animate: false,
-            randomize: true,
-            nodeRepulsion: () => 400_000,
-            idealEdgeLength: () => 160,
-            padding: 40,
-          })
-    layout.run()
+    if (nodes.length <= 30) {
+      const positions = layeredPositions(
+        nodes.map((n) => n.id()),
+        cy.edges().map((e) => [e.source().id(), e.target().id()] as const),
+      )
+      cy.layout({ name: 'preset', positions, animate: false, fit: false }).run()
+    } else {
+      cy.layout({
+        name: 'cose',
+        animate: false,
+        randomize: true,
+        nodeRepulsion: () => 400_000,
+        idealEdgeLength: () => 160,
+        padding: 40,
+      }).run()
+    }
     this.savePositions()
-    cy.fit(undefined, 40)
+    this.fitView()
+  }
+
+  /** Fits everything with room for the overlays, never enlarging a small graph past 100 %. */
+  private fitView(): void {
+    const cy = this.cy
+    if (cy === undefined || cy.nodes().length === 0) return
+    cy.fit(undefined, 64)
+    if (cy.zoom() > 1) {
+      cy.zoom(1)
+      cy.center()
+    }
   }
 
   /** Puts each new node beside a placed neighbour, or right of everything. Never moves others. */
@@ -244,7 +253,7 @@ export class GraphController {
   /** Fits the whole graph into the view (and keeps it fitted until the user pans or zooms). */
   fit(): void {
     this.autoFit = true
-    this.cy?.fit(undefined, 40)
+    this.fitView()
   }
 
   /** Zooms by `factor` around the centre of the canvas. */
@@ -263,16 +272,19 @@ export class GraphController {
     const cy = this.cy
     if (cy === undefined) return
     cy.resize()
-    if (this.autoFit) cy.fit(undefined, 40)
+    if (this.autoFit) this.fitView()
   }
 
-  /** Centres the view on one element. */
+  /** Centres the view on one element, keeping the zoom (never zooming out of what is shown). */
   focus(id: string): void {
     const cy = this.cy
     const ele = cy?.$id(id)
     if (cy === undefined || ele === undefined || ele.empty()) return
+    // Already in view: leave the view alone (a fitted graph stays fitted).
+    const box = ele.renderedBoundingBox({})
+    if (box.x1 >= 0 && box.y1 >= 0 && box.x2 <= cy.width() && box.y2 <= cy.height()) return
     this.autoFit = false
-    cy.animate({ center: { eles: ele }, zoom: Math.max(cy.zoom(), 1) }, { duration: 250 })
+    cy.animate({ center: { eles: ele } }, { duration: 250 })
   }
 
   /**
