@@ -84,8 +84,10 @@ test.describe('editing the topology', () => {
     await expect(refusal).toContainText(/loop/i)
     await expect(dashboard.edgeDialog).toBeVisible()
 
-    // The edges and clusters on the loop are marked in the graph.
-    for (const id of [...chain.map((e) => e.id), CLUSTERS.A.id, CLUSTERS.B.id, CLUSTERS.C.id]) {
+    // The edges and clusters on the loop are marked in the graph, the refused edge drawn as
+    // `__proposed` (SPEC.md, "Graph").
+    const onLoop = [...chain.map((e) => e.id), CLUSTERS.A.id, CLUSTERS.B.id, CLUSTERS.C.id]
+    for (const id of [...onLoop, '__proposed']) {
       await expect.poll(() => dashboard.graphClasses(id), { message: id }).toContain('loop')
     }
     await shot('refused-loop')
@@ -96,5 +98,12 @@ test.describe('editing the topology', () => {
     await expect(dashboard.edgeDialog).toBeHidden()
     await expect(dashboard.summaryFigure('edges')).toHaveText('2')
     expect((await api.edges()).map((e) => e.id)).toEqual(chain.map((e) => e.id))
+
+    // The mark outlives the dialog until cleared.
+    await dashboard.page.getByRole('button', { name: 'Clear loop highlight' }).click()
+    for (const id of onLoop) {
+      await expect.poll(() => dashboard.graphClasses(id), { message: id }).not.toContain('loop')
+    }
+    expect(await dashboard.graphClasses('__proposed')).toBeUndefined()
   })
 })
