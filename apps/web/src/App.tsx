@@ -13,6 +13,7 @@ import type { LoopHighlight } from './features/graph/graph-model'
 import { GraphView } from './features/graph/GraphView'
 import { TokenDialog } from './features/shell/TokenDialog'
 import { TopologyLists } from './features/shell/TopologyLists'
+import { computeSummary } from './features/summary/summary'
 import { SummaryBar } from './features/summary/SummaryBar'
 import { queryKeys } from './queries/keys'
 import { useLiveEvents } from './queries/useLiveEvents'
@@ -80,6 +81,13 @@ export function App() {
   }, [data, selection])
 
   // A refused loop stays marked after its dialog closes, until cleared or the next check.
+  // The tab title says whether all is well, for an operator with the dashboard in a background tab.
+  const notInSync = data === undefined ? undefined : computeSummary(data, status.data).notInSync
+  useEffect(() => {
+    document.title =
+      notInSync === undefined || notInSync === 0 ? 'SeaSync' : `SeaSync · ${notInSync} not in sync`
+  }, [notInSync])
+
   const closeDialog = useCallback(() => setDialog(null), [])
 
   const unreachable =
