@@ -64,10 +64,8 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey)
   }, [connectMode])
 
-  useEffect(() => {
-    const matches = controller.search(search)
-    return () => void matches
-  }, [controller, search, topology.data])
+  // Marks matches in the graph; again when clusters come or go.
+  useEffect(() => void controller.search(search), [controller, search, topology.data])
 
   // A selection whose element was removed (by anyone) goes away.
   const data = topology.data

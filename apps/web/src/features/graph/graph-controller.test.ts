@@ -141,3 +141,18 @@ describe('GraphController (headless Cytoscape)', () => {
     expect(selected).toEqual([])
   })
 })
+
+it('select marks one element and leaves an unchanged selection alone', () => {
+  const { controller, cy } = setup()
+  controller.setElements(buildGraphElements(demoTopology(), undefined))
+  controller.select({ kind: 'edge', id: 'demo-a-demo-b' })
+  expect(cy.$(':selected').map((e) => e.id())).toEqual(['demo-a-demo-b'])
+  let events = 0
+  cy.on('select unselect', () => (events += 1))
+  controller.select({ kind: 'edge', id: 'demo-a-demo-b' })
+  expect(events).toBe(0)
+  controller.select({ kind: 'cluster', id: 'demo-c' })
+  expect(cy.$(':selected').map((e) => e.id())).toEqual(['demo-c'])
+  controller.select(null)
+  expect(cy.$(':selected').length).toBe(0)
+})

@@ -246,7 +246,11 @@ export class GraphController {
   select(selection: GraphSelection | null): void {
     const cy = this.cy
     if (cy === undefined) return
-    cy.$(':selected').unselect()
+    const selected = cy.$(':selected')
+    // Called after every status tick: leave an unchanged selection alone (no restyle).
+    if (selection !== null && selected.length === 1 && selected.id() === selection.id) return
+    if (selection === null && selected.empty()) return
+    selected.unselect()
     if (selection !== null) cy.$id(selection.id).select()
   }
 
