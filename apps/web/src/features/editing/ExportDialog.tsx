@@ -27,7 +27,13 @@ export function ExportDialog({ onClose }: { readonly onClose: () => void }) {
     <Dialog title="Export topology" onClose={onClose} wide>
       <p className="muted">
         The server&apos;s declarative format: <span className="mono">PUT /api/v1/topology</span> (or
-        “Import topology”) makes a server hold exactly this.
+        “Import topology”) makes a server hold exactly this. From a shell:{' '}
+        <span className="mono">
+          curl -X PUT -H &apos;content-type: application/yaml&apos; --data-binary
+          @seasync-topology.yaml http://&lt;server&gt;/api/v1/topology
+        </span>{' '}
+        (with <span className="mono">-H &apos;authorization: Bearer …&apos;</span> when the server
+        has a token).
       </p>
       <label className="field inline">
         <span>Format</span>
