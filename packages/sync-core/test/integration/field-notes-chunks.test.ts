@@ -24,6 +24,7 @@ import type { EmbeddedFiler } from '@seasync/embedded-filer'
 import { fidVolumeId, type EntryOutput, type FileChunk } from '@seasync/proto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { uploadChunk } from '../../src/apply/chunk-http.js'
+import { httpTransport } from '../../src/filer/cluster-tls.js'
 import type { ReplicatorNotification } from '../../src/notifications.js'
 import {
   appliedThrough,
@@ -55,7 +56,7 @@ const fids = (e: EntryOutput | undefined): string[] => (e?.chunks ?? []).map((c)
 async function uploadNeedle(f: EmbeddedFiler, path: string, data: Buffer, offset = 0) {
   const assigned = await client(f).assignVolume({ count: 1, path })
   const fid = assigned.file_id!
-  await uploadChunk(`http://${assigned.location!.url!}/${fid}`, data, {
+  await uploadChunk(httpTransport(undefined), `http://${assigned.location!.url!}/${fid}`, data, {
     signal: new AbortController().signal,
   })
   return {
