@@ -48,9 +48,11 @@ async function withStore<T>(
 ): Promise<T> {
   const source = new FilerClient(direction.options.sourceAddress, {
     unaryTimeoutMs: CHECKPOINT_CALL_TIMEOUT_MS,
+    tls: direction.options.sourceTls,
   })
   const target = new FilerClient(direction.options.targetAddress, {
     unaryTimeoutMs: CHECKPOINT_CALL_TIMEOUT_MS,
+    tls: direction.options.targetTls,
   })
   try {
     // The key names the SOURCE filer's signature.
