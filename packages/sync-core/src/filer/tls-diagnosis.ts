@@ -63,10 +63,11 @@ export async function diagnoseGrpcTls(
   }
 }
 
-type Outcome =
+/** How the connection ended. */
+type Ending =
   { kind: 'answered' } | { kind: 'closed' } | { kind: 'failed'; error: Error } | { kind: 'timeout' }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+/** The ending, and whether the TLS handshake had completed on our side first. */
+type Outcome = Ending & { secured: boolean }
 
 function handshake(
   host: string,
@@ -77,10 +78,10 @@ function handshake(
   return new Promise((resolve) => {
     let socket: TLSSocket | undefined
     let secured = false
-    const done = (outcome: DistributiveOmit<Outcome, 'secured'>): void => {
+    const done = (ending: Ending): void => {
       clearTimeout(timer)
       socket?.destroy()
-      resolve({ ...outcome, secured } as Outcome)
+      resolve({ ...ending, secured })
     }
     const timer = setTimeout(() => done({ kind: 'timeout' }), timeoutMs)
     try {
