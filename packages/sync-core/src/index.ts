@@ -38,6 +38,7 @@ export type { FilerAddress } from './filer/filer-address.js'
 // Checkpoints (byte-compatible with weed filer.sync)
 export {
   checkpointKey,
+  legacyCheckpointKey,
   decodeCheckpoint,
   encodeCheckpoint,
   CHECKPOINT_KEY_PREFIX,

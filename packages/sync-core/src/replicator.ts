@@ -301,6 +301,8 @@ export class Replicator {
       target: this.target,
       sourcePath: this.options.sourcePath,
       sourceSignature: a,
+      // Post-4.44 key: two syncs from one source into one target keep apart (field notes #17).
+      targetPath: this.options.targetPath,
     })
     if (this.options.fromTsMs > 0) {
       const ns = BigInt(Math.trunc(this.options.fromTsMs)) * 1_000_000n

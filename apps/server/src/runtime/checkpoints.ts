@@ -1,6 +1,7 @@
 /**
  * A direction's checkpoint where `weed filer.sync` keeps it: in the TARGET filer's KV under
- * `sync.<sourcePath>` ‖ source signature (spec §4.1, sync-core's `FilerKvCheckpointStore`). Read
+ * `sync.<sourcePath>[=><targetPath>]` ‖ source signature (spec §4.1, upstream PR #10934,
+ * sync-core's `FilerKvCheckpointStore`; 4.44's key is read while the new one is empty). Read
  * at any time; written only for a paused edge (the replication service checks), which then
  * resumes from it, like `-a.fromTsMs`.
  */
@@ -61,6 +62,7 @@ async function withStore<T>(
       target,
       sourcePath: direction.options.sourcePath,
       sourceSignature: signature ?? 0,
+      targetPath: direction.options.targetPath,
     })
     return await use(store)
   } finally {

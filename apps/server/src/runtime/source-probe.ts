@@ -97,6 +97,7 @@ export class SourceProbe {
           target: this.target,
           sourcePath: options.sourcePath,
           sourceSignature: source.signature ?? 0,
+          targetPath: options.targetPath,
           timeoutMs: CALL_TIMEOUT_MS,
         })
         const since = await store.load(signal)
