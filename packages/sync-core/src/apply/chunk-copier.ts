@@ -39,6 +39,11 @@ export interface ChunkTarget {
     request: AssignVolumeRequest,
     options: { signal?: AbortSignal },
   ): Promise<AssignVolumeResponseOutput>
+  /** For {@link ChunkCopier.targetChunksExist}; without it every target chunk counts as present. */
+  lookupVolume?(
+    volumeIds: readonly string[],
+    options: { signal?: AbortSignal },
+  ): Promise<Record<string, { url?: string }[]>>
 }
 
 export interface ChunkCopierOptions {
@@ -156,6 +161,65 @@ export class ChunkCopier {
       release()
       this.transfers.delete(transfer)
     }
+  }
+
+  /**
+   * Whether the TARGET still holds each needle of `fids` (field notes §3 item 20: identical
+   * metadata is no proof, a needle may have been vacuumed): LookupVolume on the target once per
+   * volume, then `HEAD` on its volume server (or through its filer proxy), at most
+   * `chunkConcurrency` at a time. A 404 or an unknown volume is `false`; transport failures throw.
+   */
+  async targetChunksExist(fids: readonly string[], signal: AbortSignal): Promise<boolean[]> {
+    const lookup = this.target.lookupVolume?.bind(this.target)
+    if (lookup === undefined) return fids.map(() => true)
+    const volumes = new Map<string, Promise<string | undefined>>()
+    const locate = (vid: string): Promise<string | undefined> => {
+      let found = volumes.get(vid)
+      if (found === undefined) {
+        found = lookup([vid], { signal }).then(
+          (res) => res[vid]?.[0]?.url,
+          (err: unknown) => {
+            // The target lost the whole volume: none of its needles is there.
+            if (/not found/i.test(toSyncError(err).message)) return undefined
+            throw err
+          },
+        )
+        volumes.set(vid, found)
+      }
+      return found
+    }
+    return Promise.all(
+      fids.map(async (fid) => {
+        const release = await this.slots.acquire(signal)
+        try {
+          let url: string
+          if (this.options.targetFilerProxy) {
+            url = this.targetHttp.url(this.options.targetFilerProxy, `/?proxyChunkId=${fid}`)
+          } else {
+            const location = await locate(fidVolumeId(fid))
+            if (location === undefined) return false
+            url = this.targetHttp.url(location, `/${fid}`)
+          }
+          let status: number
+          try {
+            const res = await httpSend(this.targetHttp, url, { method: 'HEAD', signal })
+            discard(res)
+            status = res.status
+          } catch (err) {
+            throw fetchError(err, signal, `HEAD ${url}`)
+          }
+          if (status === 404) return false
+          if (status >= 400) {
+            throw new SyncError('SYNC_ERR_CHUNK_WRITE', `HEAD ${url}: HTTP ${status}`, {
+              retryable: true,
+            })
+          }
+          return true
+        } finally {
+          release()
+        }
+      }),
+    )
   }
 
   /** Spec §8.6: fetch the manifest through the source, copy its chunks, upload a new manifest. */

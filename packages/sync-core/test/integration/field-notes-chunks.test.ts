@@ -16,8 +16,7 @@
  * soft-deleted needles with `readDeleted=true` (as SeaweedFS does) and has no vacuum endpoint, so a
  * DELETE would not make a chunk unreadable.
  *
- * Known gap, as `it.fails` with the reason above it: #20. (#19, #26 and #28 were gaps when these
- * tests were written; the fixes made them pass.)
+ * #19, #20, #26 and #28 were gaps when these tests were written; the fixes made them pass.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { EmbeddedFiler } from '@seasync/embedded-filer'
@@ -139,38 +138,31 @@ describe('field notes §3: chunk data copying', () => {
     expect(back.r.status().bytesCopied).toBe('appended on B'.length)
   })
 
-  // Known gap (field notes #20): EntryApplier.update reuses every target chunk whose
-  // `source_file_id` matches, without checking the target still has its data, although its doc
-  // comment says "If a reused chunk is missing on the target it is copied too". A destination
-  // needle lost after replication (vacuumed) therefore stays referenced, and the target file
-  // stays unreadable after the next update instead of being repaired.
-  it.fails(
-    '#20 an update does not trust target chunks that lost their data: the file is repaired',
-    async () => {
-      const a = await filer()
-      const b = await filer()
-      const { r } = replicate({ sourceAddress: a.address, targetAddress: b.address })
-      await put(a, '/v.bin', bytes(2_600_000, 3))
-      await converge(a, '/', b, '/')
-      // B's metadata stays the same, but its second chunk's needle is gone.
-      const onB = (await lookup(b, '/v.bin'))!
-      const lost = missingFid(onB.chunks[1]!.file_id!)
-      await client(b).updateEntry({
-        directory: '/',
-        entry: {
-          ...onB,
-          chunks: onB.chunks.map(({ fid: _fid, ...c }, i) =>
-            i === 1 ? { ...c, file_id: lost } : c,
-          ),
-        },
-      })
-      expect((await read(b, '/v.bin')).equals(await read(a, '/v.bin'))).toBe(false)
-      await put(a, '/v.bin', 'tail', { query: 'op=append' })
-      await appliedThrough(r, await eventTs(a, '/v.bin'))
-      expect(fids(await lookup(b, '/v.bin'))).not.toContain(lost)
-      expect((await read(b, '/v.bin')).equals(await read(a, '/v.bin'))).toBe(true)
-    },
-  )
+  // Field notes #20: EntryApplier.update reuses target chunks by `source_file_id` only after a
+  // HEAD on the target's volume server shows the needle is still there; a lost needle (vacuumed)
+  // is copied again, so the next update repairs the file instead of keeping it unreadable.
+  it('#20 an update does not trust target chunks that lost their data: the file is repaired', async () => {
+    const a = await filer()
+    const b = await filer()
+    const { r } = replicate({ sourceAddress: a.address, targetAddress: b.address })
+    await put(a, '/v.bin', bytes(2_600_000, 3))
+    await converge(a, '/', b, '/')
+    // B's metadata stays the same, but its second chunk's needle is gone.
+    const onB = (await lookup(b, '/v.bin'))!
+    const lost = missingFid(onB.chunks[1]!.file_id!)
+    await client(b).updateEntry({
+      directory: '/',
+      entry: {
+        ...onB,
+        chunks: onB.chunks.map(({ fid: _fid, ...c }, i) => (i === 1 ? { ...c, file_id: lost } : c)),
+      },
+    })
+    expect((await read(b, '/v.bin')).equals(await read(a, '/v.bin'))).toBe(false)
+    await put(a, '/v.bin', 'tail', { query: 'op=append' })
+    await appliedThrough(r, await eventTs(a, '/v.bin'))
+    expect(fids(await lookup(b, '/v.bin'))).not.toContain(lost)
+    expect((await read(b, '/v.bin')).equals(await read(a, '/v.bin'))).toBe(true)
+  })
 
   it('#21 a source chunk that cannot be read fails only its file: later files flow, the watermark holds', async () => {
     const a = await filer()
