@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
@@ -8,7 +9,7 @@ import { createFilerHandlers } from './grpc/filer-service.js'
 import { SubscribeDefaults, type SubscribeSettings } from './grpc/subscribe.js'
 import { createFilerHttpHandler } from './http/filer-http.js'
 import { FilerStore } from './store/filer-store.js'
-import { startVolumeServer } from './volume/volume-server.js'
+import { httpsServerOptions, startVolumeServer, type ServerTls } from './volume/volume-server.js'
 
 /** Options of {@link startEmbeddedFiler}; every field has a SeaweedFS-like default. */
 export interface EmbeddedFilerOptions {
@@ -30,6 +31,14 @@ export interface EmbeddedFilerOptions {
   manifestBatch?: number
   /** When set, AssignVolume hands out write JWTs and the volume server requires them. */
   jwtSigningKey?: string
+  /**
+   * Mutual TLS, as a SeaweedFS cluster with `security.toml` `[grpc.filer]`, `[https.filer]` and
+   * `[https.volume]`: gRPC with `ServerCredentials.createSsl` and HTTPS for the filer and volume
+   * HTTP APIs, all with `cert`/`key`; client certificates must chain to `ca` unless
+   * `requireClientCert` is false. The chunk proxy forwards to the volume server with `cert`/`key`
+   * as its client identity. Default: plaintext everywhere.
+   */
+  tls?: ServerTls | undefined
   /** Subscription tunables (heartbeat period, batching age); SeaweedFS's by default. */
   subscribe?: Partial<SubscribeSettings>
   /** Receives one line per notable event (start, errors). Default: silent. */
@@ -46,6 +55,8 @@ export interface EmbeddedFiler {
   readonly grpcAddress: string
   /** SeaweedFS filer address syntax, `host:port.grpcPort`, as `weed filer.sync -a` takes it. */
   readonly address: string
+  /** `https` when started with `tls` (filer and volume HTTP), else `http`. */
+  readonly scheme: 'http' | 'https'
   /** `host:port` of the volume-server HTTP API (what `Location.url` carries). */
   readonly volumeUrl: string
   readonly dir: string | undefined
@@ -76,6 +87,7 @@ export async function startEmbeddedFiler(
     port: options.volumePort ?? 0,
     dir: options.dir === undefined ? undefined : join(options.dir, 'volumes'),
     jwtSigningKey: options.jwtSigningKey,
+    tls: options.tls,
     logger: log,
   })
   const cleanups: (() => Promise<void> | void)[] = [() => volume.close()]
@@ -96,24 +108,24 @@ export async function startEmbeddedFiler(
       }) as grpc.UntypedServiceImplementation,
     )
     const boundGrpc = await new Promise<number>((resolve, reject) =>
-      grpcServer.bindAsync(
-        `${host}:${grpcPort}`,
-        grpc.ServerCredentials.createInsecure(),
-        (err, p) => (err ? reject(err) : resolve(p)),
+      grpcServer.bindAsync(`${host}:${grpcPort}`, grpcServerCredentials(options.tls), (err, p) =>
+        err ? reject(err) : resolve(p),
       ),
     )
     cleanups.unshift(() => grpcServer.forceShutdown())
 
-    const http = createServer(
-      createFilerHttpHandler({
-        filer,
-        volume,
-        maxMB,
-        saveToFilerLimit: options.saveToFilerLimit ?? EmbeddedFilerDefaults.saveToFilerLimit,
-        manifestBatch: options.manifestBatch ?? EmbeddedFilerDefaults.manifestBatch,
-        logger: log,
-      }),
-    )
+    const handler: RequestListener = createFilerHttpHandler({
+      filer,
+      volume,
+      maxMB,
+      saveToFilerLimit: options.saveToFilerLimit ?? EmbeddedFilerDefaults.saveToFilerLimit,
+      manifestBatch: options.manifestBatch ?? EmbeddedFilerDefaults.manifestBatch,
+      logger: log,
+      tls: options.tls,
+    })
+    const http: Server = options.tls
+      ? createHttpsServer(httpsServerOptions(options.tls), handler)
+      : createServer(handler)
     const sockets = trackSockets(http)
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject)
@@ -128,18 +140,31 @@ export async function startEmbeddedFiler(
       httpAddress,
       grpcAddress: `${formatHost(host)}:${boundGrpc}`,
       address: `${httpAddress}.${boundGrpc}`,
+      scheme: options.tls ? 'https' : 'http',
       volumeUrl: volume.url,
       dir: options.dir,
       close: once(async () => {
         for (const cleanup of cleanups) await cleanup()
       }),
     }
-    log(`filer ${filerHandle.address} signature ${filer.signature} volume ${volume.url}`)
+    log(
+      `filer ${filerHandle.address}${options.tls ? ' (TLS)' : ''} signature ${filer.signature} volume ${volume.url}`,
+    )
     return filerHandle
   } catch (err) {
     for (const cleanup of cleanups) await cleanup()
     throw err
   }
+}
+
+/** Plaintext h2c, or TLS with the client certificate checked against `ca` (mutual by default). */
+function grpcServerCredentials(tls: ServerTls | undefined): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure()
+  return grpc.ServerCredentials.createSsl(
+    Buffer.from(tls.ca),
+    [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }],
+    tls.requireClientCert ?? true,
+  )
 }
 
 function validate(o: { maxMB: number; port: number; grpcPort: number; volumePort: number }): void {

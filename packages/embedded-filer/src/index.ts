@@ -5,6 +5,7 @@
  */
 export { startEmbeddedFiler, EmbeddedFilerDefaults } from './embedded-filer.js'
 export type { EmbeddedFiler, EmbeddedFilerOptions } from './embedded-filer.js'
+export type { ServerTls } from './volume/volume-server.js'
 export { SubscribeDefaults } from './grpc/subscribe.js'
 export type { SubscribeSettings } from './grpc/subscribe.js'
 export { NOT_FOUND_TEXT } from './filer/filer-errors.js'

@@ -25,11 +25,20 @@ export type {
   ListEntriesOptions,
 } from './filer/filer-client.js'
 export { parseFilerAddress } from './filer/filer-address.js'
+export {
+  clusterTls,
+  describeTlsError,
+  grpcCredentials,
+  httpTransport,
+} from './filer/cluster-tls.js'
+export { diagnoseGrpcTls } from './filer/tls-diagnosis.js'
+export type { ClusterTls, HttpsClientTls, HttpTransport, TlsMaterial } from './filer/cluster-tls.js'
 export type { FilerAddress } from './filer/filer-address.js'
 
 // Checkpoints (byte-compatible with weed filer.sync)
 export {
   checkpointKey,
+  legacyCheckpointKey,
   decodeCheckpoint,
   encodeCheckpoint,
   CHECKPOINT_KEY_PREFIX,

@@ -1,4 +1,5 @@
 import { SyncError } from './errors.js'
+import type { ClusterTls } from './filer/cluster-tls.js'
 
 /** One side's placement of replicated chunks on the target (`-b.replication`, …). */
 export interface TargetPlacement {
@@ -43,13 +44,23 @@ export interface ReplicatorOptions {
   logReceivedEvents?: boolean
   /** Random non-zero int32 shared by a process's directions; generated when absent. */
   clientId?: number
+  /**
+   * TLS of the SOURCE cluster (`-a.security` for A→B): gRPC mutual TLS and/or HTTPS for its
+   * volume servers and filer HTTP. Default plaintext. `clusterTls({ ca, cert, key })` uses one
+   * set of PEM material for both.
+   */
+  sourceTls?: ClusterTls
+  /** TLS of the TARGET cluster, likewise. */
+  targetTls?: ClusterTls
 }
 
 export type ResolvedReplicatorOptions = Required<
-  Omit<ReplicatorOptions, 'clientId' | 'placement'>
+  Omit<ReplicatorOptions, 'clientId' | 'placement' | 'sourceTls' | 'targetTls'>
 > & {
   clientId: number | undefined
   placement: TargetPlacement
+  sourceTls: ClusterTls | undefined
+  targetTls: ClusterTls | undefined
 }
 
 export const ReplicatorDefaults = Object.freeze({
@@ -78,6 +89,8 @@ export function validateOptions(options: ReplicatorOptions): Readonly<ResolvedRe
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     clientId: options.clientId,
     placement: options.placement ?? {},
+    sourceTls: options.sourceTls,
+    targetTls: options.targetTls,
   } as ResolvedReplicatorOptions
   for (const name of ['concurrency', 'chunkConcurrency'] as const) {
     const v = resolved[name]

@@ -17,6 +17,7 @@ import { entryMtimeNs } from './apply/etag.js'
 import { planEvent, type Plan } from './apply/scope.js'
 import type { CheckpointStore } from './checkpoint/checkpoint-store.js'
 import { FilerKvCheckpointStore } from './checkpoint/filer-kv-checkpoint-store.js'
+import { httpTransport } from './filer/cluster-tls.js'
 import { FilerClient } from './filer/filer-client.js'
 import { parseFilerAddress } from './filer/filer-address.js'
 import {
@@ -123,13 +124,16 @@ export class Replicator {
     this.options = validateOptions(options)
     const o = this.options
     this.clientId = o.clientId ?? newClientId()
-    this.source = new FilerClient(o.sourceAddress)
-    this.target = new FilerClient(o.targetAddress)
+    // Each side dials with its own cluster's TLS, gRPC and HTTP alike (field notes §3 item 56).
+    this.source = new FilerClient(o.sourceAddress, { tls: o.sourceTls })
+    this.target = new FilerClient(o.targetAddress, { tls: o.targetTls })
     this.sourceHttp = parseFilerAddress(o.sourceAddress).httpAddress
     this.targetHttp = parseFilerAddress(o.targetAddress).httpAddress
     this.scheduler = new PathScheduler(o.concurrency)
     this.copier = new ChunkCopier(this.source, this.target, {
       chunkConcurrency: o.chunkConcurrency,
+      sourceHttp: httpTransport(o.sourceTls),
+      targetHttp: httpTransport(o.targetTls),
       sourceFilerProxy: o.sourceFilerProxy
         ? parseFilerAddress(o.sourceAddress).httpAddress
         : undefined,
@@ -297,6 +301,8 @@ export class Replicator {
       target: this.target,
       sourcePath: this.options.sourcePath,
       sourceSignature: a,
+      // Post-4.44 key: two syncs from one source into one target keep apart (field notes #17).
+      targetPath: this.options.targetPath,
     })
     if (this.options.fromTsMs > 0) {
       const ns = BigInt(Math.trunc(this.options.fromTsMs)) * 1_000_000n

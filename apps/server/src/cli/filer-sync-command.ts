@@ -11,6 +11,7 @@
 import { randomInt } from 'node:crypto'
 import type * as SyncCore from '@seasync/sync-core'
 import type {
+  ClusterTls,
   FilerAddress,
   Replicator,
   ReplicatorNotification,
@@ -18,6 +19,7 @@ import type {
   TargetPlacement,
 } from '@seasync/sync-core'
 import type { CliIo, Command } from './command.js'
+import { describeSecurity, loadSidesSecurity } from './security-toml.js'
 import {
   renderSyncMetrics,
   startMetricsServer,
@@ -108,12 +110,13 @@ export const filerSyncFlags = defineFlags({
   'a.security': {
     type: 'string',
     default: '',
-    usage: 'security.toml `file` for filer A (TLS is not implemented yet: ignored, with a warning)',
+    usage:
+      'security.toml `file` for filer A ([grpc] ca, [grpc.client] cert/key, [https.client]); default: ./security.toml, ~/.seaweedfs/, /etc/seaweedfs/',
   },
   'b.security': {
     type: 'string',
     default: '',
-    usage: 'security.toml `file` for filer B (TLS is not implemented yet: ignored, with a warning)',
+    usage: 'security.toml `file` for filer B, likewise',
   },
   isActivePassive: { type: 'bool', default: false, usage: 'one-directional: only sync A to B' },
   concurrency: {
@@ -173,6 +176,8 @@ const DEFAULT_CONCURRENCY = 32
 export function filerSyncConfigFromFlags(
   values: FilerSyncFlagValues,
   core: SyncCoreApi,
+  /** Each side's TLS from its security file (`loadSidesSecurity`); absent: plaintext. */
+  tls: Partial<Record<Side, ClusterTls | undefined>> = {},
 ): FilerSyncConfig {
   const warnings: string[] = []
   const addresses = {} as Record<Side, FilerAddress>
@@ -193,12 +198,6 @@ export function filerSyncConfigFromFlags(
     if (!values[path].startsWith('/')) throw invalid(path, values[path], 'must be absolute')
     const ttl = flagOf(side, 'ttlSec')
     if (values[ttl] < 0) throw invalid(ttl, values[ttl], 'must not be negative')
-    const security = values[flagOf(side, 'security')]
-    if (security !== '') {
-      warnings.push(
-        `-${side}.security ${security} ignored: TLS is not implemented yet, filer ${side.toUpperCase()} is reached in plaintext`,
-      )
-    }
   }
   const concurrency = clampConcurrency('concurrency', values.concurrency, warnings)
   const chunkConcurrency = clampConcurrency('chunkConcurrency', values.chunkConcurrency, warnings)
@@ -225,6 +224,9 @@ export function filerSyncConfigFromFlags(
       fromTsMs: Math.max(0, values[flagOf(from, 'fromTsMs')]),
       // `-a.debug` prints what filer A sends, i.e. the A→B direction's received events.
       logReceivedEvents: values[flagOf(from, 'debug')],
+      // Each direction uses each side's own TLS, gRPC and HTTP (field notes §3 item 56).
+      ...(tls[from] === undefined ? {} : { sourceTls: tls[from] }),
+      ...(tls[to] === undefined ? {} : { targetTls: tls[to] }),
     }
     try {
       core.validateOptions(options) // a safety net: the checks above should catch everything
@@ -338,9 +340,19 @@ export const filerSyncCommand: Command = {
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const parsed = parseCommandFlags(filerSyncFlags, args)
     const core = await import('@seasync/sync-core')
-    const config = filerSyncConfigFromFlags(parsed.values, core)
+    const security = await loadSidesSecurity({
+      a: parsed.values['a.security'],
+      b: parsed.values['b.security'],
+    })
+    const config = filerSyncConfigFromFlags(parsed.values, core, {
+      a: security.a?.tls,
+      b: security.b?.tls,
+    })
     const log: Log = (level, text) => io.stderr(`${new Date().toISOString()} ${level} ${text}\n`)
     for (const warning of config.warnings) log('warn', warning)
+    for (const side of ['a', 'b'] as const) {
+      if (security[side] !== undefined) log('info', describeSecurity(side, security[side]))
+    }
 
     const clientId = randomClientId()
     let onFailure = (): void => {}

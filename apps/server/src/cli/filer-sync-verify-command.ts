@@ -16,6 +16,7 @@ import {
   parseCommandFlags,
   type FlagValues,
 } from './go-flags.js'
+import { loadSidesSecurity, type SecurityIo } from './security-toml.js'
 
 /** The flags of `weed filer.sync.verify` (Go's usage texts), plus SeaSync's `-compareContent`. */
 export const filerSyncVerifyFlags = defineFlags({
@@ -26,14 +27,12 @@ export const filerSyncVerifyFlags = defineFlags({
   'a.security': {
     type: 'string',
     default: '',
-    usage:
-      'security.toml file for filer A when clusters use different certificates (not implemented yet)',
+    usage: 'security.toml file for filer A when clusters use different certificates',
   },
   'b.security': {
     type: 'string',
     default: '',
-    usage:
-      'security.toml file for filer B when clusters use different certificates (not implemented yet)',
+    usage: 'security.toml file for filer B when clusters use different certificates',
   },
   isActivePassive: {
     type: 'bool',
@@ -73,6 +72,8 @@ export interface FilerSyncVerifyDeps {
   verify: VerifyRunner
   /** ms since the epoch; the cutoff is computed from it once. */
   now?: () => number
+  /** Where security files are read (`-a.security`, or the security.toml search path). */
+  security?: SecurityIo
 }
 
 /** Library options from the flags (frozen); throws {@link FlagError} for a missing filer. */
@@ -115,11 +116,14 @@ export function createFilerSyncVerifyCommand(deps: FilerSyncVerifyDeps): Command
       const parsed = parseCommandFlags(filerSyncVerifyFlags, args)
       const { values } = parsed
       const nowMs = now()
-      const options = verifyOptionsFromFlags(values, nowMs)
-      for (const name of ['a.security', 'b.security'] as const) {
-        if (values[name] !== '') {
-          io.stderr(`filer.sync.verify: -${name} is not implemented yet; connecting without TLS\n`)
-        }
+      const security = await loadSidesSecurity(
+        { a: values['a.security'], b: values['b.security'] },
+        deps.security,
+      )
+      const options: VerifyOptions = {
+        ...verifyOptionsFromFlags(values, nowMs),
+        ...(security.a?.tls === undefined ? {} : { aTls: security.a.tls }),
+        ...(security.b?.tls === undefined ? {} : { bTls: security.b.tls }),
       }
       const json = values.jsonOutput
       if (!json) {
@@ -143,6 +147,8 @@ export function createFilerSyncVerifyCommand(deps: FilerSyncVerifyDeps): Command
       }
       let summary: VerifySummary
       try {
+        // Stopped while the security files were read: the walk never starts.
+        io.shutdown.throwIfAborted()
         summary = await deps.verify({ ...options, onRecord, signal: io.shutdown })
       } catch (error) {
         if (io.shutdown.aborted) {

@@ -10,6 +10,11 @@ export interface ClusterTlsMaterial {
   readonly ca: string
   readonly cert: string
   readonly key: string
+  /**
+   * Volume-server and filer HTTP use HTTPS with the same material (SeaweedFS `[https.client]`);
+   * false: gRPC only, HTTP stays plain. Absent (older rows) means true.
+   */
+  readonly https?: boolean
 }
 
 /** A stored cluster. */
@@ -114,7 +119,12 @@ function toRow(cluster: ClusterRecord): ClusterRow {
     tls:
       cluster.tls === null
         ? null
-        : JSON.stringify({ ca: cluster.tls.ca, cert: cluster.tls.cert, key: cluster.tls.key }),
+        : JSON.stringify({
+            ca: cluster.tls.ca,
+            cert: cluster.tls.cert,
+            key: cluster.tls.key,
+            ...(cluster.tls.https === false ? { https: false } : {}),
+          }),
     signature: cluster.signature,
     created_at: cluster.createdAtMs,
     updated_at: cluster.updatedAtMs,

@@ -1,6 +1,7 @@
 /**
  * A direction's checkpoint where `weed filer.sync` keeps it: in the TARGET filer's KV under
- * `sync.<sourcePath>` ‖ source signature (spec §4.1, sync-core's `FilerKvCheckpointStore`). Read
+ * `sync.<sourcePath>[=><targetPath>]` ‖ source signature (spec §4.1, upstream PR #10934,
+ * sync-core's `FilerKvCheckpointStore`; 4.44's key is read while the new one is empty). Read
  * at any time; written only for a paused edge (the replication service checks), which then
  * resumes from it, like `-a.fromTsMs`.
  */
@@ -48,9 +49,11 @@ async function withStore<T>(
 ): Promise<T> {
   const source = new FilerClient(direction.options.sourceAddress, {
     unaryTimeoutMs: CHECKPOINT_CALL_TIMEOUT_MS,
+    tls: direction.options.sourceTls,
   })
   const target = new FilerClient(direction.options.targetAddress, {
     unaryTimeoutMs: CHECKPOINT_CALL_TIMEOUT_MS,
+    tls: direction.options.targetTls,
   })
   try {
     // The key names the SOURCE filer's signature.
@@ -59,6 +62,7 @@ async function withStore<T>(
       target,
       sourcePath: direction.options.sourcePath,
       sourceSignature: signature ?? 0,
+      targetPath: direction.options.targetPath,
     })
     return await use(store)
   } finally {

@@ -6,7 +6,14 @@
  * for the target; concurrency, chunk concurrency and delete propagation are per edge.
  */
 import type Database from 'better-sqlite3'
-import { parseFilerAddress, type ReplicatorOptions, type TargetPlacement } from '@seasync/sync-core'
+import {
+  clusterTls,
+  parseFilerAddress,
+  type ClusterTls,
+  type ReplicatorOptions,
+  type TargetPlacement,
+} from '@seasync/sync-core'
+import type { ClusterTlsMaterial } from '../repositories/clusters-repository.js'
 
 /** A direction's name: which side it reads (first) and writes (second). */
 export type DirectionName = 'a-b' | 'b-a'
@@ -44,7 +51,12 @@ export interface DirectionSpec {
         | 'placement'
       >
     > &
-      Pick<ReplicatorOptions, 'concurrency' | 'chunkConcurrency'>
+      Pick<ReplicatorOptions, 'concurrency' | 'chunkConcurrency'> & {
+        /** The source cluster's TLS (gRPC and, unless it opted out, HTTPS); absent: plaintext. */
+        readonly sourceTls?: ClusterTls
+        /** The target cluster's TLS. */
+        readonly targetTls?: ClusterTls
+      }
   >
   readonly labels: SyncOffsetLabels
 }
@@ -73,9 +85,9 @@ export interface EdgeRow {
   a_filer_proxy: number
   b_addresses: string
   b_filer_proxy: number
-  /** 1 when the cluster has mutual-TLS material. */
-  a_tls: number
-  b_tls: number
+  /** The cluster's mutual-TLS material (JSON, private key included), or null. */
+  a_tls: string | null
+  b_tls: string | null
 }
 
 /** The joined select; `tls` only where the schema has it (migration 2). */
@@ -85,7 +97,7 @@ function edgeSelect(withTls: boolean): string {
            e.mode, e.options, e.paused,
            ca.addresses AS a_addresses, ca.filer_proxy AS a_filer_proxy,
            cb.addresses AS b_addresses, cb.filer_proxy AS b_filer_proxy,
-           ${withTls ? 'ca.tls IS NOT NULL AS a_tls, cb.tls IS NOT NULL AS b_tls' : '0 AS a_tls, 0 AS b_tls'}
+           ${withTls ? 'ca.tls AS a_tls, cb.tls AS b_tls' : 'NULL AS a_tls, NULL AS b_tls'}
     FROM edges e
     JOIN clusters ca ON ca.id = e.a_cluster
     JOIN clusters cb ON cb.id = e.b_cluster`
@@ -149,20 +161,10 @@ export function specFromRow(row: EdgeRow): EdgeSpec {
     throw new EdgeSpecError(`edge ${row.id}: unknown mode ${JSON.stringify(row.mode)}`)
   }
   const options = parseJson<EdgeOptions>(row.options, `edge ${row.id} options`) ?? {}
-  for (const [cluster, tls] of [
-    [row.a_cluster, row.a_tls],
-    [row.b_cluster, row.b_tls],
-  ] as const) {
-    // sync-core's Replicator dials its filers itself, in plaintext: it takes no credentials.
-    if (tls === 1) {
-      throw new EdgeSpecError(
-        `cluster ${cluster} uses mutual TLS, which the in-process replicator does not support yet`,
-      )
-    }
-  }
   const sides = {
     a: {
       cluster: row.a_cluster,
+      tls: tlsOf(row.a_tls, row.a_cluster),
       address: firstAddress(row.a_addresses, row.a_cluster),
       path: row.a_path,
       excludes: parseJson<string[]>(row.a_excludes, `edge ${row.id} a_excludes`) ?? [],
@@ -171,6 +173,7 @@ export function specFromRow(row: EdgeRow): EdgeSpec {
     },
     b: {
       cluster: row.b_cluster,
+      tls: tlsOf(row.b_tls, row.b_cluster),
       address: firstAddress(row.b_addresses, row.b_cluster),
       path: row.b_path,
       excludes: parseJson<string[]>(row.b_excludes, `edge ${row.id} b_excludes`) ?? [],
@@ -206,6 +209,8 @@ export function specFromRow(row: EdgeRow): EdgeSpec {
         sourceFilerProxy: source.filerProxy,
         targetFilerProxy: target.filerProxy,
         placement: placementOf(target.side),
+        ...(source.tls === undefined ? {} : { sourceTls: source.tls }),
+        ...(target.tls === undefined ? {} : { targetTls: target.tls }),
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.chunkConcurrency === undefined
           ? {}
@@ -232,6 +237,24 @@ export function specFromRow(row: EdgeRow): EdgeSpec {
 /** Whether two specs run the same replicators (everything but `paused`). */
 export function sameDirections(a: EdgeSpec, b: EdgeSpec): boolean {
   return JSON.stringify(a.directions) === JSON.stringify(b.directions)
+}
+
+/**
+ * A cluster's stored material as sync-core's per-side TLS: one set for gRPC and for HTTPS to its
+ * volume servers and filers, unless the cluster says its HTTP is plain (`https: false`).
+ */
+function tlsOf(json: string | null, clusterId: string): ClusterTls | undefined {
+  if (json === null) return undefined
+  const material = parseJson<ClusterTlsMaterial>(json, `cluster ${clusterId} tls`)
+  if (!material?.ca || !material.cert || !material.key) {
+    throw new EdgeSpecError(`cluster ${clusterId} has incomplete TLS material`)
+  }
+  return Object.freeze(
+    clusterTls(
+      { ca: material.ca, cert: material.cert, key: material.key },
+      { https: material.https !== false },
+    ),
+  )
 }
 
 function placementOf(side: SideOptions): TargetPlacement {

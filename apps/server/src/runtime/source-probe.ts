@@ -59,8 +59,8 @@ export class SourceProbe {
     knownCheckpointNs: bigint,
   ) {
     this.checkpointNs = knownCheckpointNs
-    this.source = new FilerClient(spec.options.sourceAddress)
-    this.target = new FilerClient(spec.options.targetAddress)
+    this.source = new FilerClient(spec.options.sourceAddress, { tls: spec.options.sourceTls })
+    this.target = new FilerClient(spec.options.targetAddress, { tls: spec.options.targetTls })
   }
 
   start(): void {
@@ -97,6 +97,7 @@ export class SourceProbe {
           target: this.target,
           sourcePath: options.sourcePath,
           sourceSignature: source.signature ?? 0,
+          targetPath: options.targetPath,
           timeoutMs: CALL_TIMEOUT_MS,
         })
         const since = await store.load(signal)

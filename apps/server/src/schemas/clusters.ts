@@ -35,9 +35,13 @@ export const FilerAddressText = Type.String({
 const pem = { minLength: 1, maxLength: 65536, pattern: '-----BEGIN [A-Z0-9 ]+-----' } as const
 
 /**
- * Mutual-TLS material for a cluster's gRPC connections (SeaweedFS `security.toml` `[grpc.client]`).
- * `key` may be left out when updating a cluster that already has one: the stored key is kept
- * (responses never contain it, so a fetched topology can be sent back unchanged).
+ * Mutual-TLS material of a cluster (SeaweedFS `security.toml` `[grpc] ca`, `[grpc.client]` cert
+ * and key): the probe and every replicator dial the cluster's filers with it over gRPC (the chain
+ * is checked against `ca`, the host name is not, as SeaweedFS does), and, unless `https` is
+ * false, reach its volume servers and filer HTTP over HTTPS with the same material
+ * (`[https.client]`; the host name is checked there, as Go's HTTP client does). `key` may be left
+ * out when updating a cluster that already has one: the stored key is kept (responses never
+ * contain it, so a fetched topology can be sent back unchanged).
  */
 export const ClusterTlsInput = Type.Object(
   {
@@ -47,6 +51,12 @@ export const ClusterTlsInput = Type.Object(
       Type.String({ ...pem, description: 'client private key, PEM; omit to keep the stored one' }),
     ),
     hasKey: Type.Optional(Type.Boolean({ description: 'read-only, ignored (see ClusterTls)' })),
+    https: Type.Optional(
+      Type.Boolean({
+        description:
+          'volume servers and filer HTTP over HTTPS with this material (default true); false: gRPC only',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -57,6 +67,7 @@ export const ClusterTls = Type.Object({
   ca: Type.String(),
   cert: Type.String(),
   hasKey: Type.Boolean({ description: 'a private key is stored (it is never sent back)' }),
+  https: Type.Boolean({ description: 'volume-server and filer HTTP use HTTPS' }),
 })
 export type ClusterTls = Static<typeof ClusterTls>
 

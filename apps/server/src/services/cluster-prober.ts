@@ -4,7 +4,7 @@
  * cluster's. Both rules protect loop prevention and checkpoints, which key on the signature
  * (filer-sync-protocol.md §3.1, §3.4 and hazard 17).
  */
-import { FilerClient } from '@seasync/sync-core'
+import { clusterTls, diagnoseGrpcTls, FilerClient, type ClusterTls } from '@seasync/sync-core'
 import type { ClusterTlsMaterial } from '../repositories/clusters-repository.js'
 
 /**
@@ -23,24 +23,33 @@ export const ClusterProbeDefaults = Object.freeze({
 })
 
 /**
- * The default {@link FilerProbe}: `GetFilerConfiguration` over plaintext gRPC through sync-core's
- * `FilerClient`. Clusters with TLS material are refused for now: sync-core takes TLS only as
- * grpc-js `ChannelCredentials`, which this package cannot build without its own `@grpc/grpc-js`.
+ * The default {@link FilerProbe}: `GetFilerConfiguration` through sync-core's `FilerClient`, over
+ * mutual TLS with the cluster's material when it has some (as its replicators dial), else
+ * plaintext h2c. When the call fails, one raw TLS handshake with the same material finds out
+ * what grpc-js reports only as "Failed to connect": the message then names the problem
+ * (`TLS handshake failed: certificate signed by unknown authority …`, a missing or refused client
+ * certificate, TLS material for a plaintext filer, or a TLS filer without material).
  */
 export const probeFilerSignature: FilerProbe = async (address, { tls, timeoutMs }) => {
-  if (tls !== null) {
-    throw new Error(
-      'not probed: this build cannot open mTLS connections yet (the TLS material is valid)',
-    )
-  }
-  const client = new FilerClient(address, { unaryTimeoutMs: timeoutMs })
+  const sideTls = probeTls(tls)
+  const client = new FilerClient(address, { unaryTimeoutMs: timeoutMs, tls: sideTls })
   try {
     const configuration = await client.getConfiguration({ timeoutMs })
     // proto3 without defaults: an absent signature is 0.
     return configuration.signature ?? 0
+  } catch (error) {
+    const diagnosis = await diagnoseGrpcTls(address, sideTls, { timeoutMs }).catch(() => undefined)
+    if (diagnosis === undefined) throw error
+    throw new Error(diagnosis, { cause: error })
   } finally {
     client.close()
   }
+}
+
+/** gRPC TLS of a probe: the cluster's material (HTTP is not used by a probe). */
+function probeTls(tls: ClusterTlsMaterial | null): ClusterTls | undefined {
+  if (tls === null) return undefined
+  return clusterTls({ ca: tls.ca, cert: tls.cert, key: tls.key }, { https: false })
 }
 
 /** What one address answered. */

@@ -327,7 +327,8 @@ function tlsMaterial(
       { field: `${field}/key`, message: 'is required (no key is stored for this cluster)' },
     ])
   }
-  return { ca: input.ca, cert: input.cert, key }
+  // Stored only when false, so a fetched topology (https: true) sent back stays a no-op.
+  return { ca: input.ca, cert: input.cert, key, ...(input.https === false ? { https: false } : {}) }
 }
 
 /**

@@ -15,7 +15,12 @@ export function toClusterDto(cluster: ClusterRecord): Cluster {
     filerProxy: cluster.filerProxy,
     embedded: cluster.embedded,
     ...(cluster.tls !== null && {
-      tls: { ca: cluster.tls.ca, cert: cluster.tls.cert, hasKey: cluster.tls.key !== '' },
+      tls: {
+        ca: cluster.tls.ca,
+        cert: cluster.tls.cert,
+        hasKey: cluster.tls.key !== '',
+        https: cluster.tls.https !== false,
+      },
     }),
     signature: cluster.signature,
     createdAt: new Date(cluster.createdAtMs).toISOString(),

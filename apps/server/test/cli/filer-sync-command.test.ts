@@ -137,13 +137,24 @@ describe('filerSyncConfigFromFlags', () => {
     expect(c.directions.map((d) => d.name)).toEqual(['A->B'])
   })
 
-  it('accepts -security with a warning, maps -x.debug to the direction reading X, clamps concurrency as weed', () => {
+  it("gives each direction each side's TLS: A's as the A->B source and the B->A target", () => {
+    const tlsA = { grpc: { ca: 'CA-A', cert: 'C', key: 'K' } }
+    const tlsB = { https: { insecureSkipVerify: true } }
+    const { values } = parseFlags(filerSyncFlags, ['-a=h1:8888', '-b=h2:8888'])
+    const c = filerSyncConfigFromFlags(values, core, { a: tlsA, b: tlsB })
+    expect(c.directions[0]!.options).toMatchObject({ sourceTls: tlsA, targetTls: tlsB })
+    expect(c.directions[1]!.options).toMatchObject({ sourceTls: tlsB, targetTls: tlsA })
+    expect(config('-a=h1:8888', '-b=h2:8888').directions[0]!.options).not.toHaveProperty(
+      'sourceTls',
+    )
+  })
+
+  it('maps -x.debug to the direction reading X, clamps concurrency as weed', () => {
     const c = config(
-      ...['-a=h1:8888', '-b=h2:8888', '-a.security=/etc/a.toml', '-b.debug'],
+      ...['-a=h1:8888', '-b=h2:8888', '-b.debug'],
       ...['-concurrency=2000', '-chunkConcurrency=-1', '-a.fromTsMs=-5'],
     )
     expect(c.warnings).toEqual([
-      '-a.security /etc/a.toml ignored: TLS is not implemented yet, filer A is reached in plaintext',
       '-concurrency 2000 is out of range: using 32',
       '-chunkConcurrency -1 is out of range: using 32',
     ])

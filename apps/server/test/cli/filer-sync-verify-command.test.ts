@@ -258,15 +258,12 @@ describe('seasync filer.sync.verify output (spec §10)', () => {
     expect(io.err.join('')).toMatch(/^invalid filer address "x:y"/)
   })
 
-  it('warns that -a.security / -b.security are not implemented', async () => {
+  it('an -a.security file that cannot be read is a usage error (exit 2), never plaintext', async () => {
     const { command } = scripted([], summary())
     const io = recordingIo()
-    const argv = ['-a=x:1', '-b=y:2', '-a.security=/etc/a.toml', '-b.security', '/etc/b.toml']
-    expect(await main(['filer.sync.verify', ...argv], io, [command])).toBe(0)
-    expect(io.err.join('')).toBe(
-      'filer.sync.verify: -a.security is not implemented yet; connecting without TLS\n' +
-        'filer.sync.verify: -b.security is not implemented yet; connecting without TLS\n',
-    )
+    const argv = ['-a=x:1', '-b=y:2', '-a.security=/nonexistent/seasync/a.toml']
+    expect(await main(['filer.sync.verify', ...argv], io, [command])).toBe(2)
+    expect(io.err.join('')).toMatch(/^-a\.security: cannot read \/nonexistent\/seasync\/a\.toml: /)
   })
 
   it('prints no summary when stopped mid-walk, exit 2', async () => {

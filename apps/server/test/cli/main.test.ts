@@ -21,6 +21,7 @@ function fakeStarter() {
       httpAddress: `${host}:${port}`,
       grpcAddress: `${host}:${grpcPort}`,
       address: `${host}:${port}.${grpcPort}`,
+      scheme: 'http',
       volumeUrl: `${host}:${options.volumePort ?? 0}`,
       dir: options.dir,
       close,

@@ -23,7 +23,7 @@ interface ClusterBody {
   filerProxy: boolean
   embedded: boolean
   signature: number | null
-  tls?: { ca: string; cert: string; hasKey: boolean }
+  tls?: { ca: string; cert: string; hasKey: boolean; https: boolean }
   createdAt: string
   updatedAt: string
 }
@@ -416,7 +416,7 @@ describe('TLS material (service level, with a stand-in probe)', () => {
     }
   })
 
-  it('is refused by the default probe, which cannot open mTLS connections yet', async () => {
+  it('is refused by the default probe when the filer does not speak TLS, saying so', async () => {
     const { app } = await topologyApp()
     const response = await send(app, 'POST', '/clusters', {
       name: 'secure',
@@ -424,7 +424,7 @@ describe('TLS material (service level, with a stand-in probe)', () => {
       tls: { ca: TEST_TLS.cert, cert: TEST_TLS.cert, key: TEST_TLS.key },
     })
     expect(expectError(response, 422, 'CLUSTER_PROBE_FAILED').message).toContain(
-      'this build cannot open mTLS connections yet',
+      'TLS handshake failed: the server does not speak TLS on this port (plaintext)',
     )
     expect(rows(app).clusters).toBe(0)
   })
@@ -442,7 +442,7 @@ describe('TLS material (service level, with a stand-in probe)', () => {
       createdAtMs: 0,
       updatedAtMs: 0,
     })
-    expect(dto.tls).toEqual({ ca: 'CA', cert: 'CERT', hasKey: true })
+    expect(dto.tls).toEqual({ ca: 'CA', cert: 'CERT', hasKey: true, https: true })
     expect(JSON.stringify(dto)).not.toContain('KEY')
   })
 })

@@ -234,14 +234,14 @@ describe('edge runtime', () => {
     await expect.poll(async () => (await status(second, id)).state, poll).toBe('in-sync')
     expect(await read(b, '/backup/applied.txt')).toBeUndefined()
 
-    // The checkpoint where weed keeps it: B's KV, key sync./data + A's signature.
+    // The checkpoint where weed keeps it: B's KV, key sync./data=>/backup + A's signature.
     const response = await second.inject({ url: `/api/v1/edges/${id}/checkpoints` })
     expect(response.statusCode).toBe(200)
     const [checkpoint] = response.json<CheckpointList>().checkpoints
     expect(checkpoint).toMatchObject({
       direction: 'a-b',
       sourcePath: '/data',
-      key: checkpointKey('/data', a.signature).toString('hex'),
+      key: checkpointKey('/data', a.signature, '/backup').toString('hex'),
     })
     expect(BigInt(checkpoint!.checkpointNs)).toBeGreaterThan(0n)
   })

@@ -12,6 +12,8 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import type { ServerTls } from '../volume/volume-server.js'
 import type { VolumeServer } from '../volume/volume-types.js'
 import { sendEmpty } from './http-io.js'
 
@@ -68,9 +70,14 @@ class Gate {
 export class ChunkProxy {
   private readonly gates = new Map<string, Gate>()
 
+  /**
+   * @param tls when set, the volume server speaks HTTPS and the filer forwards with this
+   *   certificate as its client identity (SeaweedFS's filer uses `[https.client]`)
+   */
   constructor(
     private readonly volume: VolumeServer,
     private readonly logger: (line: string) => void,
+    private readonly tls?: ServerTls,
   ) {}
 
   /** Serve one proxy request; never rejects. */
@@ -91,7 +98,7 @@ export class ChunkProxy {
     await gate.acquire()
     try {
       if (res.destroyed) return
-      await forward(req, res, url, fid, this.logger)
+      await forward(req, res, url, fid, this.logger, this.tls)
     } finally {
       gate.release()
     }
@@ -113,6 +120,7 @@ function forward(
   volumeUrl: string,
   fid: string,
   logger: (line: string) => void,
+  tls: ServerTls | undefined,
 ): Promise<void> {
   return new Promise<void>((resolve) => {
     const colon = volumeUrl.lastIndexOf(':')
@@ -127,13 +135,16 @@ function forward(
     }
     let upstream: ReturnType<typeof request>
     try {
-      upstream = request({
+      const target = {
         host,
         port: Number(volumeUrl.slice(colon + 1)),
         method: req.method,
         path: `/${fid}`,
         headers,
-      })
+      }
+      upstream = tls
+        ? httpsRequest({ ...target, ca: tls.ca, cert: tls.cert, key: tls.key })
+        : request(target)
     } catch (err) {
       // e.g. characters Node refuses in a request path; Go's http.NewRequest fails alike → 500.
       logger(`proxyChunkId: NewRequest ${fid}: ${(err as Error).message}`)

@@ -24,6 +24,7 @@ import { normalizePath, splitPath } from '../filer/paths.js'
 import { bucketCollection } from '../grpc/filer-service.js'
 import type { VolumeServer } from '../volume/volume-types.js'
 import { resolveManifests } from './chunk-data.js'
+import type { ServerTls } from '../volume/volume-server.js'
 import { ChunkProxy, proxyFid } from './chunk-proxy.js'
 import { entryJson } from './entry-json.js'
 import {
@@ -53,6 +54,8 @@ export interface FilerHttpContext {
   /** Data chunks per manifest chunk (SeaweedFS `ManifestBatch`). */
   manifestBatch: number
   logger: (line: string) => void
+  /** The volume server's HTTPS: the chunk proxy forwards with this client identity. */
+  tls?: ServerTls | undefined
 }
 
 /** Go's `os.ModeDir`. */
@@ -65,7 +68,7 @@ const MiB = 1024 * 1024
 export function createFilerHttpHandler(
   ctx: FilerHttpContext,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const proxy = new ChunkProxy(ctx.volume, ctx.logger)
+  const proxy = new ChunkProxy(ctx.volume, ctx.logger, ctx.tls)
   return (req, res) => {
     handle(ctx, proxy, req, res).catch((err: unknown) => fail(ctx, req, res, err))
   }

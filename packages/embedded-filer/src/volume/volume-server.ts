@@ -18,6 +18,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
@@ -46,10 +47,45 @@ export interface VolumeServerOptions {
   volumeSizeLimitMB?: number
   /** Largest accepted upload body, MiB (SeaweedFS `-fileSizeLimitMB`). Default 256. */
   fileSizeLimitMB?: number
+  /**
+   * Serve HTTPS instead of HTTP (SeaweedFS `[https.volume]`): the server certificate, and the CA
+   * client certificates must chain to when `requireClientCert` (default true).
+   */
+  tls?: ServerTls | undefined
   /** `publicUrl` to advertise; default the listening `host:port`. */
   publicUrl?: string
   /** Receives one line per notable event (startup, 5xx, refused JWT). Default: discard. */
   logger?: (line: string) => void
+}
+
+/** PEM material of a TLS server (gRPC or HTTPS) of the embedded filer. */
+export interface ServerTls {
+  /** CA certificate(s) that client certificates must chain to, PEM. */
+  ca: string | Buffer
+  /** The server's certificate, PEM. */
+  cert: string | Buffer
+  /** Its private key, PEM. */
+  key: string | Buffer
+  /** Refuse clients without a certificate signed by `ca` (mutual TLS). Default true. */
+  requireClientCert?: boolean | undefined
+}
+
+/** Options of node:https `createServer` for `tls`: client certificates asked for, checked by `ca`. */
+export function httpsServerOptions(tls: ServerTls): {
+  ca: string | Buffer
+  cert: string | Buffer
+  key: string | Buffer
+  requestCert: boolean
+  rejectUnauthorized: boolean
+} {
+  const required = tls.requireClientCert ?? true
+  return {
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    requestCert: required,
+    rejectUnauthorized: required,
+  }
 }
 
 /** Defaults of {@link VolumeServerOptions}. */
@@ -121,7 +157,10 @@ class EmbeddedVolumeServer implements VolumeServer {
     const fileSizeLimitMB = options.fileSizeLimitMB ?? VolumeServerDefaults.fileSizeLimitMB
     this.maxBodyBytes = Math.min(Math.floor(fileSizeLimitMB * MiB), bufferConstants.MAX_LENGTH)
     this.log = options.logger ?? (() => {})
-    this.http = createServer((req, res) => this.onRequest(req, res))
+    const listener = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res)
+    this.http = options.tls
+      ? createHttpsServer(httpsServerOptions(options.tls), listener)
+      : createServer(listener)
   }
 
   async listen(host: string, port: number): Promise<void> {

@@ -22,7 +22,8 @@ import { SyncError, SyncStoppedError, toSyncError } from '../errors.js'
 import { chunkFileId } from '../stream/metadata-event.js'
 import { ByteBudget } from '../util/byte-budget.js'
 import { Semaphore } from '../util/semaphore.js'
-import { downloadChunk, uploadChunk } from './chunk-http.js'
+import { httpTransport, type HttpTransport } from '../filer/cluster-tls.js'
+import { discard, downloadChunk, fetchError, httpSend, uploadChunk } from './chunk-http.js'
 
 /** The source filer calls the copier needs (FilerClient has them). */
 export interface ChunkSource {
@@ -38,6 +39,11 @@ export interface ChunkTarget {
     request: AssignVolumeRequest,
     options: { signal?: AbortSignal },
   ): Promise<AssignVolumeResponseOutput>
+  /** For {@link ChunkCopier.targetChunksExist}; without it every target chunk counts as present. */
+  lookupVolume?(
+    volumeIds: readonly string[],
+    options: { signal?: AbortSignal },
+  ): Promise<Record<string, { url?: string }[]>>
 }
 
 export interface ChunkCopierOptions {
@@ -49,7 +55,15 @@ export interface ChunkCopierOptions {
    * already saturates loopback, and it keeps a 2 GiB copy far below 200 MiB of RSS.
    */
   chunkMemoryBytes?: number
-  /** Read through `http://<filer>/?proxyChunkId=` of the source filer instead of its volumes. */
+  /**
+   * How the SOURCE cluster's volume servers and filer are reached over HTTP: `http`, or `https`
+   * with its CA and client certificate (`httpTransport(tls)`). LookupVolume URLs carry no scheme:
+   * it follows the cluster's configuration (spec §1). Default plain http.
+   */
+  sourceHttp?: HttpTransport | undefined
+  /** The same for the TARGET cluster (uploads, target filer proxy). */
+  targetHttp?: HttpTransport | undefined
+  /** Read through `<scheme>://<filer>/?proxyChunkId=` of the source filer instead of its volumes. */
   sourceFilerProxy?: string | undefined
   /** Write through the target filer's proxy instead of its volume servers. */
   targetFilerProxy?: string | undefined
@@ -75,6 +89,8 @@ export const ChunkCopierDefaults = Object.freeze({ chunkMemoryBytes: 64 * 2 ** 2
 export class ChunkCopier {
   private readonly slots: Semaphore
   private readonly memory: ByteBudget
+  private readonly sourceHttp: HttpTransport
+  private readonly targetHttp: HttpTransport
   /** Chunks being copied right now (read by the status stream; never blocks copying). */
   readonly transfers = new Set<ChunkTransfer>()
 
@@ -85,6 +101,8 @@ export class ChunkCopier {
   ) {
     this.slots = new Semaphore(options.chunkConcurrency)
     this.memory = new ByteBudget(options.chunkMemoryBytes ?? ChunkCopierDefaults.chunkMemoryBytes)
+    this.sourceHttp = options.sourceHttp ?? httpTransport(undefined)
+    this.targetHttp = options.targetHttp ?? httpTransport(undefined)
   }
 
   /**
@@ -145,6 +163,65 @@ export class ChunkCopier {
     }
   }
 
+  /**
+   * Whether the TARGET still holds each needle of `fids` (field notes §3 item 20: identical
+   * metadata is no proof, a needle may have been vacuumed): LookupVolume on the target once per
+   * volume, then `HEAD` on its volume server (or through its filer proxy), at most
+   * `chunkConcurrency` at a time. A 404 or an unknown volume is `false`; transport failures throw.
+   */
+  async targetChunksExist(fids: readonly string[], signal: AbortSignal): Promise<boolean[]> {
+    const lookup = this.target.lookupVolume?.bind(this.target)
+    if (lookup === undefined) return fids.map(() => true)
+    const volumes = new Map<string, Promise<string | undefined>>()
+    const locate = (vid: string): Promise<string | undefined> => {
+      let found = volumes.get(vid)
+      if (found === undefined) {
+        found = lookup([vid], { signal }).then(
+          (res) => res[vid]?.[0]?.url,
+          (err: unknown) => {
+            // The target lost the whole volume: none of its needles is there.
+            if (/not found/i.test(toSyncError(err).message)) return undefined
+            throw err
+          },
+        )
+        volumes.set(vid, found)
+      }
+      return found
+    }
+    return Promise.all(
+      fids.map(async (fid) => {
+        const release = await this.slots.acquire(signal)
+        try {
+          let url: string
+          if (this.options.targetFilerProxy) {
+            url = this.targetHttp.url(this.options.targetFilerProxy, `/?proxyChunkId=${fid}`)
+          } else {
+            const location = await locate(fidVolumeId(fid))
+            if (location === undefined) return false
+            url = this.targetHttp.url(location, `/${fid}`)
+          }
+          let status: number
+          try {
+            const res = await httpSend(this.targetHttp, url, { method: 'HEAD', signal })
+            discard(res)
+            status = res.status
+          } catch (err) {
+            throw fetchError(err, signal, `HEAD ${url}`)
+          }
+          if (status === 404) return false
+          if (status >= 400) {
+            throw new SyncError('SYNC_ERR_CHUNK_WRITE', `HEAD ${url}: HTTP ${status}`, {
+              retryable: true,
+            })
+          }
+          return true
+        } finally {
+          release()
+        }
+      }),
+    )
+  }
+
   /** Spec §8.6: fetch the manifest through the source, copy its chunks, upload a new manifest. */
   private async replicateManifest(
     chunk: FileChunkOutput,
@@ -180,26 +257,28 @@ export class ChunkCopier {
   private async readManifestBlob(fid: string, signal: AbortSignal): Promise<Buffer> {
     // The manifest's size field is the covered span, not the blob's length: read it whole.
     const url = await this.sourceUrl(fid, signal)
-    let res: Response
     try {
-      res = await fetch(url, { headers: { 'Accept-Encoding': 'identity' }, signal })
+      const res = await httpSend(this.sourceHttp, url, {
+        headers: { 'Accept-Encoding': 'identity' },
+        signal,
+      })
+      if (res.status >= 400) {
+        discard(res)
+        throw new SyncError('SYNC_ERR_CHUNK_READ', `GET manifest ${url}: HTTP ${res.status}`, {
+          retryable: res.status >= 500,
+        })
+      }
+      const pieces: Buffer[] = []
+      for await (const piece of res.body as AsyncIterable<Buffer>) pieces.push(piece)
+      return Buffer.concat(pieces)
     } catch (err) {
-      if (signal.aborted) throw new SyncStoppedError('stopped', { cause: err })
-      throw new SyncError('SYNC_ERR_UNAVAILABLE', `GET ${url}: ${(err as Error).message}`, {
-        cause: err,
-      })
+      if (err instanceof SyncError) throw err
+      throw fetchError(err, signal, `GET ${url}`)
     }
-    if (res.status >= 400) {
-      await res.body?.cancel()
-      throw new SyncError('SYNC_ERR_CHUNK_READ', `GET manifest ${url}: HTTP ${res.status}`, {
-        retryable: res.status >= 500,
-      })
-    }
-    return Buffer.from(await res.arrayBuffer())
   }
 
   private async readChunk(fid: string, size: number, signal: AbortSignal): Promise<Buffer> {
-    return downloadChunk(await this.sourceUrl(fid, signal), size, { signal })
+    return downloadChunk(this.sourceHttp, await this.sourceUrl(fid, signal), size, { signal })
   }
 
   /**
@@ -209,7 +288,7 @@ export class ChunkCopier {
    */
   private async sourceUrl(fid: string, signal: AbortSignal): Promise<string> {
     if (this.options.sourceFilerProxy) {
-      return `http://${this.options.sourceFilerProxy}/?proxyChunkId=${fid}`
+      return this.sourceHttp.url(this.options.sourceFilerProxy, `/?proxyChunkId=${fid}`)
     }
     const vid = fidVolumeId(fid)
     let res: Record<string, { url?: string }[]>
@@ -232,7 +311,7 @@ export class ChunkCopier {
     if (!location?.url) {
       throw new SyncError('SYNC_ERR_CHUNK_READ', `no location for volume ${vid} of ${fid}`)
     }
-    return `http://${location.url}/${fid}?readDeleted=true`
+    return this.sourceHttp.url(location.url, `/${fid}?readDeleted=true`)
   }
 
   /** AssignVolume on the target (path, placement flags) and upload; a 5xx gets a new fid. */
@@ -261,10 +340,10 @@ export class ChunkCopier {
         throw new SyncError('SYNC_ERR_CHUNK_WRITE', `assign volume: ${assigned.error}`)
       const fid = assigned.file_id ?? ''
       const url = this.options.targetFilerProxy
-        ? `http://${this.options.targetFilerProxy}/?proxyChunkId=${fid}`
-        : `http://${assigned.location?.url ?? ''}/${fid}`
+        ? this.targetHttp.url(this.options.targetFilerProxy, `/?proxyChunkId=${fid}`)
+        : this.targetHttp.url(assigned.location?.url ?? '', `/${fid}`)
       try {
-        await uploadChunk(url, data, {
+        await uploadChunk(this.targetHttp, url, data, {
           signal,
           ...(assigned.auth ? { jwt: assigned.auth } : {}),
           ...(mime ? { mime } : {}),

@@ -2,13 +2,74 @@
  * HTTP reads and writes of single chunks, as `weed filer.sync` does them (spec §8.3, §8.4), with
  * the HEAD fixes: status and length checked (a 404 or short body is never uploaded), Range resume
  * after a broken body, and `Accept-Encoding: identity` so bytes arrive as stored.
+ *
+ * Requests go through node:http / node:https with the side's {@link HttpTransport} agent, so a
+ * cluster with `[https.client]` TLS gets its own CA and client certificate (spec §1).
  */
 import { randomBytes } from 'node:crypto'
-import { Agent, request } from 'node:http'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { SyncError, SyncStoppedError } from '../errors.js'
+import { describeTlsError, type HttpTransport } from '../filer/cluster-tls.js'
+
+/** An HTTP response with its body still to be read. */
+export interface HttpResponse {
+  status: number
+  header(name: string): string | undefined
+  body: IncomingMessage
+}
+
+/**
+ * One request through `transport`'s agent; resolves once the response head arrives. The body is
+ * the caller's to read (or `discard`). Rejects with the transport error (the caller translates).
+ */
+export function httpSend(
+  transport: HttpTransport,
+  url: string,
+  {
+    method = 'GET',
+    headers = {},
+    body = [],
+    signal,
+  }: {
+    method?: string
+    headers?: Record<string, string | number>
+    body?: readonly Buffer[]
+    signal?: AbortSignal | undefined
+  },
+): Promise<HttpResponse> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      { method, headers, agent: transport.agent, ...(signal ? { signal } : {}) },
+      (res) => {
+        res.on('error', () => {}) // surfaced to whoever reads the body
+        resolve({
+          status: res.statusCode ?? 0,
+          header: (name) => {
+            const value = res.headers[name.toLowerCase()]
+            return Array.isArray(value) ? value.join(', ') : value
+          },
+          body: res,
+        })
+      },
+    )
+    req.on('error', reject)
+    // node:http writes the parts as they are: no copy of a chunk into one body.
+    for (const part of body) req.write(part)
+    req.end()
+  })
+}
+
+/** Drop a response body without reading it (frees the socket). */
+export function discard(res: HttpResponse): void {
+  res.body.resume()
+}
 
 /** Read `size` bytes of a chunk from `url`; resumes with Range after a body cut mid-transfer. */
 export async function downloadChunk(
+  transport: HttpTransport,
   url: string,
   size: number,
   { signal, maxResumes = 3 }: { signal: AbortSignal; maxResumes?: number },
@@ -19,14 +80,14 @@ export async function downloadChunk(
   for (let attempt = 0; ; attempt++) {
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity' }
     if (received > 0) headers.Range = `bytes=${received}-`
-    let res: Response
+    let res: HttpResponse
     try {
-      res = await fetch(url, { headers, signal })
+      res = await httpSend(transport, url, { headers, signal })
     } catch (err) {
       throw fetchError(err, signal, `GET ${url}`)
     }
     if (res.status >= 400) {
-      await res.body?.cancel()
+      discard(res)
       // A 404 (missing or vacuumed needle) is not retryable at this level; the caller decides
       // whether the source moved on (spec §8.5 stale source, field notes §3 item 28).
       throw new SyncError('SYNC_ERR_CHUNK_READ', `GET ${url}: HTTP ${res.status}`, {
@@ -35,9 +96,9 @@ export async function downloadChunk(
     }
     if (received > 0) {
       // A resume must be honoured exactly: 206 with a Content-Range starting where we stopped.
-      const range = res.headers.get('content-range') ?? ''
+      const range = res.header('content-range') ?? ''
       if (res.status !== 206 || !range.startsWith(`bytes ${received}-`)) {
-        await res.body?.cancel()
+        discard(res)
         throw new SyncError(
           'SYNC_ERR_CHUNK_READ',
           `GET ${url}: resume at ${received} answered ${res.status} ${range || '(no Content-Range)'}`,
@@ -74,13 +135,12 @@ export async function downloadChunk(
 
 /** Copy the body into `out` from `progress.at`, advancing it as bytes arrive. */
 async function readInto(
-  res: Response,
+  res: HttpResponse,
   out: Buffer,
   progress: { at: number },
   url: string,
 ): Promise<void> {
-  if (!res.body) return
-  for await (const piece of res.body as AsyncIterable<Uint8Array>) {
+  for await (const piece of res.body as AsyncIterable<Buffer>) {
     if (progress.at + piece.length > out.length) {
       throw new SyncError(
         'SYNC_ERR_CHUNK_SIZE',
@@ -106,6 +166,7 @@ export interface UploadResult {
  * is success; a non-empty `error` field is a failure whatever the status.
  */
 export async function uploadChunk(
+  transport: HttpTransport,
   url: string,
   data: Buffer,
   { jwt, mime, name, signal }: { jwt?: string; mime?: string; name?: string; signal: AbortSignal },
@@ -126,8 +187,14 @@ export async function uploadChunk(
   let status: number
   let text: string
   try {
-    // node:http writes head, data and tail as they are: no copy of the chunk into one body.
-    ;({ status, text } = await postParts(url, headers, [head, data, tail], signal))
+    const res = await httpSend(transport, url, {
+      method: 'POST',
+      headers,
+      body: [head, data, tail],
+      signal,
+    })
+    status = res.status
+    text = await readText(res)
   } catch (err) {
     throw fetchError(err, signal, `POST ${url}`)
   }
@@ -149,39 +216,22 @@ export async function uploadChunk(
   return body
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 })
-
-function postParts(
-  url: string,
-  headers: Record<string, string | number>,
-  parts: Buffer[],
-  signal: AbortSignal,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers, agent, signal }, (res) => {
-      const pieces: Buffer[] = []
-      res.on('data', (piece: Buffer) => pieces.push(piece))
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(pieces).toString() }),
-      )
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    for (const part of parts) req.write(part)
-    req.end()
-  })
+/** The whole body as text (small JSON answers only). */
+export async function readText(res: HttpResponse): Promise<string> {
+  const pieces: Buffer[] = []
+  for await (const piece of res.body as AsyncIterable<Buffer>) pieces.push(piece)
+  return Buffer.concat(pieces).toString()
 }
 
 function escapeQuoted(value: string): string {
   return value.replace(/[\\"]/g, '\\$&')
 }
 
-function fetchError(err: unknown, signal: AbortSignal, what: string): SyncError {
-  if (signal.aborted) return new SyncStoppedError('stopped', { cause: err })
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause
-  return new SyncError(
-    'SYNC_ERR_UNAVAILABLE',
-    `${what}: ${cause?.code ?? ''} ${cause?.message ?? (err as Error).message}`.trim(),
-    { cause: err },
-  )
+/** A transport failure as `SYNC_ERR_UNAVAILABLE`; TLS failures say what went wrong. */
+export function fetchError(err: unknown, signal: AbortSignal | undefined, what: string): SyncError {
+  if (signal?.aborted) return new SyncStoppedError('stopped', { cause: err })
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } }
+  const tls = describeTlsError(err)
+  const text = tls ?? `${e.code ?? e.cause?.code ?? ''} ${e.cause?.message ?? e.message ?? ''}`
+  return new SyncError('SYNC_ERR_UNAVAILABLE', `${what}: ${text.trim()}`, { cause: err })
 }

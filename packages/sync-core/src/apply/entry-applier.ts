@@ -29,7 +29,8 @@ type Target = Pick<
 export class EntryApplier {
   constructor(
     private readonly target: Target,
-    private readonly copier: Pick<ChunkCopier, 'replicate'>,
+    private readonly copier: Pick<ChunkCopier, 'replicate'> &
+      Partial<Pick<ChunkCopier, 'targetChunksExist'>>,
   ) {}
 
   apply(plan: Plan, signal: AbortSignal): Promise<ApplyOutcome> {
@@ -152,10 +153,19 @@ export class EntryApplier {
     const chunks: FileChunk[] = []
     const toCopy: FileChunkOutput[] = []
     const slots: number[] = []
-    for (const chunk of plan.newEntry.chunks) {
+    const candidates = plan.newEntry.chunks.map((chunk) => {
       const origin = sourceFileId(chunk)
-      const reused =
-        copiedFrom.get(chunkFileId(chunk)) ?? (origin ? byOwnFid.get(origin) : undefined)
+      return copiedFrom.get(chunkFileId(chunk)) ?? (origin ? byOwnFid.get(origin) : undefined)
+    })
+    // Field notes §3 item 20: metadata is no proof the target still has the data (a vacuumed
+    // needle). A reused chunk whose needle is gone is copied again, repairing the file.
+    const reusable = candidates.flatMap((c) => (c ? [chunkFileId(c)] : []))
+    const present =
+      (await this.copier.targetChunksExist?.(reusable, signal)) ?? reusable.map(() => true)
+    let checked = 0
+    for (const [i, chunk] of plan.newEntry.chunks.entries()) {
+      const candidate = candidates[i]
+      const reused = candidate && present[checked++] ? candidate : undefined
       if (reused) {
         chunks.push(reused)
       } else {

@@ -16,15 +16,23 @@ const UINT64_MAX = 2n ** 64n - 1n
 
 /**
  * The KV key under which the checkpoint of one direction lives in the TARGET filer (§4.1):
- * UTF-8 `"sync."` when `sourcePath` is exactly `/`, else `"sync." + sourcePath` verbatim (no
- * normalization: `/data` and `/data/` are different keys), followed by the SOURCE filer's
- * signature as 4 bytes big-endian uint32 (two's complement of the int32).
+ * UTF-8 `"sync."`, then `sourcePath` verbatim unless it is exactly `/` (no normalization: `/data`
+ * and `/data/` are different keys), then — upstream after 4.44 (PR #10934, field notes §3 item 25)
+ * — `"=>" + targetPath` unless the target path is exactly `/`, followed by the SOURCE filer's
+ * signature as 4 bytes big-endian uint32 (two's complement of the int32). With a target path of
+ * `/` the key is 4.44's, byte for byte; {@link legacyCheckpointKey} is the key read as a fallback.
  *
  * @param sourcePath the source path (`-a.path` for A→B) exactly as configured
  * @param sourceSignature the source filer's signature, an int32 (a uint32 is accepted too)
+ * @param targetPath the target path (`-b.path` for A→B) exactly as configured; default `/`
  * @example checkpointKey('/', -2) // 73 79 6e 63 2e ff ff ff fe
+ * @example checkpointKey('/data', 1, '/backup') // "sync./data=>/backup" 00 00 00 01
  */
-export function checkpointKey(sourcePath: string, sourceSignature: number): Buffer {
+export function checkpointKey(
+  sourcePath: string,
+  sourceSignature: number,
+  targetPath = '/',
+): Buffer {
   if (
     !Number.isInteger(sourceSignature) ||
     sourceSignature < INT32_MIN ||
@@ -32,10 +40,26 @@ export function checkpointKey(sourcePath: string, sourceSignature: number): Buff
   ) {
     throw new RangeError(`checkpointKey: signature must be an int32, got ${sourceSignature}`)
   }
-  const prefix = sourcePath === '/' ? CHECKPOINT_KEY_PREFIX : CHECKPOINT_KEY_PREFIX + sourcePath
+  const prefix =
+    CHECKPOINT_KEY_PREFIX +
+    (sourcePath === '/' ? '' : sourcePath) +
+    (targetPath === '/' ? '' : `=>${targetPath}`)
   const signature = Buffer.alloc(4)
   signature.writeUInt32BE(sourceSignature >>> 0)
   return Buffer.concat([Buffer.from(prefix, 'utf8'), signature])
+}
+
+/**
+ * The key of `weed filer.sync` up to 4.44 (no target path): where a direction whose target path
+ * is not `/` looks when its own key holds nothing yet, so an upgrade resumes instead of replaying
+ * (PR #10934). Undefined when it equals {@link checkpointKey} (target path `/`).
+ */
+export function legacyCheckpointKey(
+  sourcePath: string,
+  sourceSignature: number,
+  targetPath = '/',
+): Buffer | undefined {
+  return targetPath === '/' ? undefined : checkpointKey(sourcePath, sourceSignature)
 }
 
 /**

@@ -1,6 +1,12 @@
 import { SyncError, SyncStoppedError, type SyncErrorCode } from '../errors.js'
 import type { FilerClient } from '../filer/filer-client.js'
-import { checkpointKey, decodeCheckpoint, encodeCheckpoint } from './checkpoint-key.js'
+import {
+  CHECKPOINT_VALUE_BYTES,
+  checkpointKey,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  legacyCheckpointKey,
+} from './checkpoint-key.js'
 import type { CheckpointStore } from './checkpoint-store.js'
 
 /** Options of {@link FilerKvCheckpointStore}. */
@@ -11,6 +17,11 @@ export interface FilerKvCheckpointStoreOptions {
   sourcePath: string
   /** The SOURCE filer's signature (int32); part of the key. */
   sourceSignature: number
+  /**
+   * The target path (`-b.path` for A→B) exactly as configured; part of the key unless it is `/`
+   * (upstream after 4.44, PR #10934). Default `/`: 4.44's key.
+   */
+  targetPath?: string
   /** Deadline of each KvGet / KvPut, milliseconds. Default: the client's unary default. */
   timeoutMs?: number
 }
@@ -20,21 +31,33 @@ export interface FilerKvCheckpointStoreOptions {
  * Go `weed filer.sync` and SeaSync can take over from each other without replay.
  */
 export class FilerKvCheckpointStore implements CheckpointStore {
-  /** The KV key: `sync.`[sourcePath] ‖ source signature (4 bytes BE). */
+  /** The KV key: `sync.`[sourcePath][`=>`targetPath] ‖ source signature (4 bytes BE). */
   readonly key: Buffer
+  /** 4.44's key without the target path, read when `key` holds nothing; undefined for `/`. */
+  readonly legacyKey: Buffer | undefined
   private readonly target: Pick<FilerClient, 'kvGet' | 'kvPut'>
   private readonly timeoutMs: number | undefined
 
   constructor(options: FilerKvCheckpointStoreOptions) {
     this.target = options.target
-    this.key = checkpointKey(options.sourcePath, options.sourceSignature)
+    const targetPath = options.targetPath ?? '/'
+    this.key = checkpointKey(options.sourcePath, options.sourceSignature, targetPath)
+    this.legacyKey = legacyCheckpointKey(options.sourcePath, options.sourceSignature, targetPath)
     this.timeoutMs = options.timeoutMs
   }
 
-  /** KvGet on the target; shorter than 8 bytes (or missing) → `0n` (§4.1). */
+  /**
+   * KvGet on the target; shorter than 8 bytes (or missing) → `0n` (§4.1). When the key has no
+   * value yet and a {@link legacyKey} exists, that one is read instead (PR #10934: a sync
+   * upgraded from 4.44 resumes where it was); saves only ever write {@link key}.
+   */
   async load(signal?: AbortSignal): Promise<bigint> {
     try {
-      const value = await this.target.kvGet(this.key, { signal, timeoutMs: this.timeoutMs })
+      const options = { signal, timeoutMs: this.timeoutMs }
+      const value = await this.target.kvGet(this.key, options)
+      if (value.length < CHECKPOINT_VALUE_BYTES && this.legacyKey !== undefined) {
+        return decodeCheckpoint(await this.target.kvGet(this.legacyKey, options))
+      }
       return decodeCheckpoint(value)
     } catch (err) {
       throw wrap(err, 'SYNC_ERR_CHECKPOINT_READ', 'reading checkpoint')

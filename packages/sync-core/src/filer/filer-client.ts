@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import * as grpc from '@grpc/grpc-js'
+import type * as grpc from '@grpc/grpc-js'
 import {
   channelOptions,
   loadFilerProto,
@@ -28,6 +28,7 @@ import {
 } from '@seasync/proto'
 import { SyncError, SyncStoppedError, type SyncErrorCode } from '../errors.js'
 import { linkSignals } from '../util/abort.js'
+import { grpcCredentials, type ClusterTls } from './cluster-tls.js'
 import { parseFilerAddress, type FilerAddress } from './filer-address.js'
 import { bindCallSignal } from './grpc-call-signal.js'
 import { isNotFoundText, shouldDropChannel, translateGrpcError } from './grpc-errors.js'
@@ -62,6 +63,11 @@ export interface ListEntriesOptions extends FilerCallOptions {
 export interface FilerClientOptions {
   /** Channel credentials (mutual TLS from security.toml, §1). Default: plaintext h2c. */
   credentials?: grpc.ChannelCredentials
+  /**
+   * The cluster's TLS ({@link ClusterTls}): its `grpc` material or `credentials` dial the filer
+   * (chain checked, host name not, as SeaweedFS). `credentials` above wins over it.
+   */
+  tls?: ClusterTls | undefined
   /** Default deadline of unary calls, milliseconds. Default 60 000. */
   unaryTimeoutMs?: number
   /** Extra grpc-js channel options, over `@seasync/proto`'s `channelOptions`. */
@@ -102,7 +108,7 @@ export class FilerClient {
     // Every in-flight call links to `closing`: dozens at once is normal, not a leak.
     setMaxListeners(0, this.closing.signal)
     this.address = typeof address === 'string' ? parseFilerAddress(address) : address
-    this.credentials = options.credentials ?? grpc.credentials.createInsecure()
+    this.credentials = options.credentials ?? grpcCredentials(options.tls)
     this.unaryTimeoutMs = options.unaryTimeoutMs ?? FilerClientDefaults.unaryTimeoutMs
     this.channelOptions = {
       ...channelOptions,

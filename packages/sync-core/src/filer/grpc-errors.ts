@@ -1,4 +1,5 @@
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js'
+import { describeTlsError } from './cluster-tls.js'
 import { SyncError, SyncStoppedError, type SyncErrorCode } from '../errors.js'
 
 /**
@@ -116,7 +117,9 @@ function fromStatus(
 ): SyncError {
   const { what, signal } = context
   const details = service.details || service.message
-  const message = `${what}: ${GrpcStatus[service.code] ?? service.code} ${details}`
+  // grpc-js buries a failed TLS handshake in UNAVAILABLE's details as OpenSSL text: say it first.
+  const tls = service.code === GrpcStatus.UNAVAILABLE ? describeTlsError(details) : undefined
+  const message = `${what}: ${tls ? `${tls}; ` : ''}${GrpcStatus[service.code] ?? service.code} ${details}`
   const make = (code: SyncErrorCode, retryable?: boolean): SyncError =>
     new SyncError(code, message, { cause: original, retryable })
 

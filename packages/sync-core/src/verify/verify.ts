@@ -18,6 +18,7 @@
  */
 import type { EntryOutput } from '@seasync/proto'
 import { SyncError } from '../errors.js'
+import { httpTransport, type ClusterTls } from '../filer/cluster-tls.js'
 import { parseFilerAddress, type FilerAddress } from '../filer/filer-address.js'
 import {
   FilerClient,
@@ -27,7 +28,7 @@ import {
 import { isAbortError, throwIfAborted } from '../util/abort.js'
 import { cleanJoin, cleanPath } from '../util/paths.js'
 import { Semaphore } from '../util/semaphore.js'
-import { contentDigest } from './content-digest.js'
+import { contentDigest, type FilerHttp } from './content-digest.js'
 import {
   compareFiles,
   entryMtimeSec,
@@ -72,9 +73,16 @@ export interface VerifyOptions {
   signal?: AbortSignal
   /** "Now" for the cutoff, ms since the epoch. Default `Date.now()` at the start. */
   nowMs?: number
-  /** Options of the FilerClient of A / B (TLS credentials…). */
+  /** Options of the FilerClient of A / B (deadlines, credentials…). */
   aClientOptions?: FilerClientOptions
   bClientOptions?: FilerClientOptions
+  /**
+   * TLS of cluster A (`-a.security`): gRPC mutual TLS for its filer and, with `https`, HTTPS for
+   * the `compareContent` reads, as in {@link ReplicatorOptions}. Default plaintext.
+   */
+  aTls?: ClusterTls
+  /** TLS of cluster B, likewise. */
+  bTls?: ClusterTls
   /** Replaces the gRPC clients (closed after the walk when they have `close`). @internal Tests. */
   clientFactory?: (address: FilerAddress, side: 'a' | 'b') => VerifyFiler
 }
@@ -136,14 +144,17 @@ export async function verifySync(options: VerifyOptions): Promise<VerifySummary>
   const factory =
     options.clientFactory ??
     ((address, side) =>
-      new FilerClient(address, side === 'a' ? options.aClientOptions : options.bClientOptions))
+      new FilerClient(address, {
+        tls: side === 'a' ? options.aTls : options.bTls,
+        ...(side === 'a' ? options.aClientOptions : options.bClientOptions),
+      }))
   const clientA = factory(a, 'a')
   const clientB = factory(b, 'b')
   const walk = new VerifyWalk({
     clientA,
     clientB,
-    httpA: a.httpAddress,
-    httpB: b.httpAddress,
+    httpA: { address: a.httpAddress, transport: httpTransport(options.aTls) },
+    httpB: { address: b.httpAddress, transport: httpTransport(options.bTls) },
     isActivePassive: options.isActivePassive ?? false,
     // Go: cutoff = now − modifiedTimeAgo, compared with `cutoff.Unix()` (floor to seconds).
     cutoffSec: modifiedTimeAgoMs > 0 ? Math.floor((nowMs - modifiedTimeAgoMs) / 1000) : undefined,
@@ -177,8 +188,9 @@ function rootPath(path: string | undefined, name: string): string {
 interface WalkContext {
   clientA: VerifyFiler
   clientB: VerifyFiler
-  httpA: string
-  httpB: string
+  /** The filers' HTTP APIs, for `compareContent`. */
+  httpA: FilerHttp
+  httpB: FilerHttp
   isActivePassive: boolean
   /** Entries with `mtime > cutoffSec` are "too recent"; undefined: no cutoff. */
   cutoffSec: number | undefined

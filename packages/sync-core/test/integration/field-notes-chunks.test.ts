@@ -16,14 +16,14 @@
  * soft-deleted needles with `readDeleted=true` (as SeaweedFS does) and has no vacuum endpoint, so a
  * DELETE would not make a chunk unreadable.
  *
- * Known gap, as `it.fails` with the reason above it: #20. (#19, #26 and #28 were gaps when these
- * tests were written; the fixes made them pass.)
+ * #19, #20, #26 and #28 were gaps when these tests were written; the fixes made them pass.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { EmbeddedFiler } from '@seasync/embedded-filer'
 import { fidVolumeId, type EntryOutput, type FileChunk } from '@seasync/proto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { uploadChunk } from '../../src/apply/chunk-http.js'
+import { httpTransport } from '../../src/filer/cluster-tls.js'
 import type { ReplicatorNotification } from '../../src/notifications.js'
 import {
   appliedThrough,
@@ -55,7 +55,7 @@ const fids = (e: EntryOutput | undefined): string[] => (e?.chunks ?? []).map((c)
 async function uploadNeedle(f: EmbeddedFiler, path: string, data: Buffer, offset = 0) {
   const assigned = await client(f).assignVolume({ count: 1, path })
   const fid = assigned.file_id!
-  await uploadChunk(`http://${assigned.location!.url!}/${fid}`, data, {
+  await uploadChunk(httpTransport(undefined), `http://${assigned.location!.url!}/${fid}`, data, {
     signal: new AbortController().signal,
   })
   return {
@@ -138,38 +138,31 @@ describe('field notes §3: chunk data copying', () => {
     expect(back.r.status().bytesCopied).toBe('appended on B'.length)
   })
 
-  // Known gap (field notes #20): EntryApplier.update reuses every target chunk whose
-  // `source_file_id` matches, without checking the target still has its data, although its doc
-  // comment says "If a reused chunk is missing on the target it is copied too". A destination
-  // needle lost after replication (vacuumed) therefore stays referenced, and the target file
-  // stays unreadable after the next update instead of being repaired.
-  it.fails(
-    '#20 an update does not trust target chunks that lost their data: the file is repaired',
-    async () => {
-      const a = await filer()
-      const b = await filer()
-      const { r } = replicate({ sourceAddress: a.address, targetAddress: b.address })
-      await put(a, '/v.bin', bytes(2_600_000, 3))
-      await converge(a, '/', b, '/')
-      // B's metadata stays the same, but its second chunk's needle is gone.
-      const onB = (await lookup(b, '/v.bin'))!
-      const lost = missingFid(onB.chunks[1]!.file_id!)
-      await client(b).updateEntry({
-        directory: '/',
-        entry: {
-          ...onB,
-          chunks: onB.chunks.map(({ fid: _fid, ...c }, i) =>
-            i === 1 ? { ...c, file_id: lost } : c,
-          ),
-        },
-      })
-      expect((await read(b, '/v.bin')).equals(await read(a, '/v.bin'))).toBe(false)
-      await put(a, '/v.bin', 'tail', { query: 'op=append' })
-      await appliedThrough(r, await eventTs(a, '/v.bin'))
-      expect(fids(await lookup(b, '/v.bin'))).not.toContain(lost)
-      expect((await read(b, '/v.bin')).equals(await read(a, '/v.bin'))).toBe(true)
-    },
-  )
+  // Field notes #20: EntryApplier.update reuses target chunks by `source_file_id` only after a
+  // HEAD on the target's volume server shows the needle is still there; a lost needle (vacuumed)
+  // is copied again, so the next update repairs the file instead of keeping it unreadable.
+  it('#20 an update does not trust target chunks that lost their data: the file is repaired', async () => {
+    const a = await filer()
+    const b = await filer()
+    const { r } = replicate({ sourceAddress: a.address, targetAddress: b.address })
+    await put(a, '/v.bin', bytes(2_600_000, 3))
+    await converge(a, '/', b, '/')
+    // B's metadata stays the same, but its second chunk's needle is gone.
+    const onB = (await lookup(b, '/v.bin'))!
+    const lost = missingFid(onB.chunks[1]!.file_id!)
+    await client(b).updateEntry({
+      directory: '/',
+      entry: {
+        ...onB,
+        chunks: onB.chunks.map(({ fid: _fid, ...c }, i) => (i === 1 ? { ...c, file_id: lost } : c)),
+      },
+    })
+    expect((await read(b, '/v.bin')).equals(await read(a, '/v.bin'))).toBe(false)
+    await put(a, '/v.bin', 'tail', { query: 'op=append' })
+    await appliedThrough(r, await eventTs(a, '/v.bin'))
+    expect(fids(await lookup(b, '/v.bin'))).not.toContain(lost)
+    expect((await read(b, '/v.bin')).equals(await read(a, '/v.bin'))).toBe(true)
+  })
 
   it('#21 a source chunk that cannot be read fails only its file: later files flow, the watermark holds', async () => {
     const a = await filer()

@@ -30,21 +30,23 @@
  *   watermarks, #51 peer log read errors, #52 log-file-reference mode (we send
  *   `client_supports_metadata_chunks: false`), #53 oversized events wedging the log flush: source
  *   filer internals (the embedded filer keeps its log in SQLite and is a single filer).
- * - #56 per-direction TLS: not implemented yet (packages/sync-core/SPEC.md "Not yet done").
+ * - #56 per-direction TLS: integration/tls.test.ts (each side's own material, gRPC and HTTPS).
  * - #58 same-data-center volume preference: one volume server per embedded cluster, no DC.
  * - #64 nil executor through the other sink constructor: a Go construction bug, no equivalent.
  * - #65 data races: single-threaded JS; the "offset shared by the two directions" half is
  *   integration/replicator.test.ts › "a write on either side reaches the other once and does not
  *   come back" (A↔B sharing one client id, each direction with its own checkpoint).
- *
- * Known gap, as `it.fails` with the reason above it: #17 (checkpoint key without the target
- * path).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmbeddedFiler, type EmbeddedFiler } from '@seasync/embedded-filer'
 import { afterEach, describe, expect, it } from 'vitest'
+import {
+  checkpointKey,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from '../../src/checkpoint/checkpoint-key.js'
 import { SyncError } from '../../src/errors.js'
 import {
   appliedThrough,
@@ -247,7 +249,7 @@ describe('field notes §3: event classification, ordering, concurrency', () => {
     await expect.poll(() => r.status().sourceHeadNs >= tOut, { timeout: 5000 }).toBe(true)
     expect(r.status()).toMatchObject({ eventsApplied: 0, backlog: 0, appliedNs: 0n })
     expect(await tree(b)).toEqual({})
-    expect(await savedCheckpoint(b, '/in', a.signature)).toBeUndefined()
+    expect(await savedCheckpoint(b, '/in', a.signature, '/in')).toBeUndefined()
     await put(a, '/in/f.txt', 'in')
     await expect.poll(() => tree(b), { timeout: 5000 }).toHaveProperty('/in/f.txt')
     expect(r.status().eventsApplied).toBe(1)
@@ -322,16 +324,16 @@ describe('field notes §3: checkpoints and restarts', () => {
     await put(a, '/x/1.txt', 'x1')
     await put(a, '/y/1.txt', 'y1')
     const tx = await eventTs(a, '/x/1.txt')
-    await expect.poll(() => savedCheckpoint(b, '/x', a.signature)).toBe(tx)
+    await expect.poll(() => savedCheckpoint(b, '/x', a.signature, '/bx')).toBe(tx)
     await expect
-      .poll(() => savedCheckpoint(b, '/y', a.signature))
+      .poll(() => savedCheckpoint(b, '/y', a.signature, '/by'))
       .toBe(await eventTs(a, '/y/1.txt'))
     await x.r.stop()
     await put(a, '/x/2.txt', 'x2')
     await put(a, '/y/2.txt', 'y2')
     const ty2 = await eventTs(a, '/y/2.txt')
-    await expect.poll(() => savedCheckpoint(b, '/y', a.signature)).toBe(ty2)
-    expect(await savedCheckpoint(b, '/x', a.signature)).toBe(tx)
+    await expect.poll(() => savedCheckpoint(b, '/y', a.signature, '/by')).toBe(ty2)
+    expect(await savedCheckpoint(b, '/x', a.signature, '/bx')).toBe(tx)
     replicate(xOptions)
     await expect.poll(() => tree(b, '/bx'), { timeout: 10_000 }).toHaveProperty('/2.txt')
   })
@@ -428,34 +430,47 @@ describe('field notes §3: checkpoints and restarts', () => {
     expect(r.failures()).toEqual([])
   })
 
-  // Known gap (field notes #17, PR #10934, post-4.44): the checkpoint key is Go 4.44's
-  // `sync.<sourcePath>` + source signature (checkpoint-key.ts), without the target path. Two
-  // directions from the same source path into ONE target filer (here A:/ → B:/one and A:/ → B:/two)
-  // share one KV key, so one direction's progress overwrites the other's: a direction restarted
-  // after a pause resumes from the OTHER direction's watermark and silently skips what it missed.
-  it.fails(
-    '#17 two syncs from one source path into one target (different target paths) keep separate checkpoints',
-    async () => {
-      const a = await filer()
-      const b = await filer()
-      const oneOptions = { sourceAddress: a.address, targetAddress: b.address, targetPath: '/one' }
-      const one = replicate(oneOptions)
-      const two = replicate({
-        sourceAddress: a.address,
-        targetAddress: b.address,
-        targetPath: '/two',
-      })
-      await put(a, '/f1.txt', '1')
-      await expect.poll(() => tree(b, '/one'), { timeout: 10_000 }).toHaveProperty('/f1.txt')
-      await expect.poll(() => tree(b, '/two'), { timeout: 10_000 }).toHaveProperty('/f1.txt')
-      await one.r.stop()
-      await put(a, '/f2.txt', '2')
-      const t2 = await eventTs(a, '/f2.txt')
-      await expect.poll(() => two.r.status().savedNs >= t2, { timeout: 10_000 }).toBe(true)
-      replicate(oneOptions)
-      await expect.poll(() => tree(b, '/one'), { timeout: 3000 }).toHaveProperty('/f2.txt')
-    },
-  )
+  // Field notes #17 (PR #10934, post-4.44): the target path joins the checkpoint key, so two
+  // directions from the same source path into ONE target filer (A:/ → B:/one and A:/ → B:/two)
+  // keep separate checkpoints: a direction restarted after a stop resumes from its OWN watermark.
+  it('#17 two syncs from one source path into one target (different target paths) keep separate checkpoints', async () => {
+    const a = await filer()
+    const b = await filer()
+    const oneOptions = { sourceAddress: a.address, targetAddress: b.address, targetPath: '/one' }
+    const one = replicate(oneOptions)
+    const two = replicate({
+      sourceAddress: a.address,
+      targetAddress: b.address,
+      targetPath: '/two',
+    })
+    await put(a, '/f1.txt', '1')
+    await expect.poll(() => tree(b, '/one'), { timeout: 10_000 }).toHaveProperty('/f1.txt')
+    await expect.poll(() => tree(b, '/two'), { timeout: 10_000 }).toHaveProperty('/f1.txt')
+    await one.r.stop()
+    await put(a, '/f2.txt', '2')
+    const t2 = await eventTs(a, '/f2.txt')
+    await expect.poll(() => two.r.status().savedNs >= t2, { timeout: 10_000 }).toBe(true)
+    replicate(oneOptions)
+    await expect.poll(() => tree(b, '/one'), { timeout: 3000 }).toHaveProperty('/f2.txt')
+  })
+
+  it('#17 an upgraded sync resumes from the 4.44 key, then saves only under its own key', async () => {
+    const a = await filer()
+    const b = await filer()
+    await put(a, '/old.txt', 'replicated before the upgrade')
+    const tOld = await eventTs(a, '/old.txt')
+    // What a 4.44 filer.sync left behind: the checkpoint under the key without the target path.
+    const legacy = checkpointKey('/', a.signature)
+    await client(b).kvPut(legacy, encodeCheckpoint(tOld))
+    await put(a, '/new.txt', 'after')
+    const tNew = await eventTs(a, '/new.txt')
+
+    replicate({ sourceAddress: a.address, targetAddress: b.address, targetPath: '/mirror' })
+    await expect.poll(() => tree(b, '/mirror'), { timeout: 10_000 }).toHaveProperty('/new.txt')
+    expect(await tree(b, '/mirror')).not.toHaveProperty('/old.txt') // not replayed
+    await expect.poll(() => savedCheckpoint(b, '/', a.signature, '/mirror')).toBe(tNew)
+    expect(decodeCheckpoint(await client(b).kvGet(legacy))).toBe(tOld) // left as it was
+  })
 })
 
 describe('field notes §3: what the subscription delivers (source side)', () => {

@@ -63,17 +63,18 @@ describe('Replicator, one way A→B', () => {
       '/new.txt',
     ])
 
-    // The checkpoint lives in B's KV under sync./data + BE32(sigA), value BE64 ns (spec §4.1).
+    // The checkpoint lives in B's KV under sync./data=>/backup + BE32(sigA), value BE64 ns
+    // (spec §4.1 with the target path of upstream PR #10934).
     await r.stop()
-    const raw = await client(b).kvGet(checkpointKey('/data', a.signature))
+    const raw = await client(b).kvGet(checkpointKey('/data', a.signature, '/backup'))
     expect(raw).toHaveLength(8)
     const saved = decodeCheckpoint(raw)
     expect(saved).toBe(r.status().savedNs)
     expect(saved).toBeGreaterThan(0n)
     expect(raw).toEqual(encodeCheckpoint(saved))
-    const key = checkpointKey('/data', a.signature)
-    expect(key.subarray(0, 10).toString()).toBe('sync./data')
-    expect(key.readInt32BE(10)).toBe(a.signature)
+    const key = checkpointKey('/data', a.signature, '/backup')
+    expect(key.subarray(0, 19).toString()).toBe('sync./data=>/backup')
+    expect(key.readInt32BE(19)).toBe(a.signature)
   })
 
   it('resumes from the checkpoint after a restart, replaying nothing already applied', async () => {

@@ -193,10 +193,11 @@ export async function savedCheckpoint(
   target: EmbeddedFiler,
   sourcePath: string,
   sourceSignature: number,
+  targetPath = '/',
 ): Promise<bigint | undefined> {
   const c = new FilerClient(target.address)
   try {
-    const raw = await c.kvGet(checkpointKey(sourcePath, sourceSignature))
+    const raw = await c.kvGet(checkpointKey(sourcePath, sourceSignature, targetPath))
     return raw.length === 0 ? undefined : decodeCheckpoint(raw)
   } finally {
     c.close()

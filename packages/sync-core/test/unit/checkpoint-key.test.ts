@@ -4,6 +4,7 @@ import {
   checkpointKey,
   decodeCheckpoint,
   encodeCheckpoint,
+  legacyCheckpointKey,
 } from '../../src/checkpoint/checkpoint-key.js'
 
 const hex = (buf: Uint8Array): string => Buffer.from(buf).toString('hex')
@@ -31,6 +32,24 @@ describe('checkpointKey (spec §4.1)', () => {
     expect(hex(checkpointKey('/', 2 ** 31 - 1))).toBe('73796e632e7fffffff')
     // A uint32 spelling of the same bits gives the same key.
     expect(checkpointKey('/', 0xfffffffe).equals(checkpointKey('/', -2))).toBe(true)
+  })
+
+  it('a target path other than "/" joins the key as "=>" + path (upstream PR #10934, field notes #17)', () => {
+    const prefix = (sourcePath: string, targetPath: string) =>
+      checkpointKey(sourcePath, 12345, targetPath).subarray(0, -4).toString()
+    // upstream's own key-form cases: the historical forms survive verbatim
+    expect(prefix('/', '/')).toBe('sync.')
+    expect(prefix('/data', '/')).toBe('sync./data')
+    expect(prefix('/', '/backup-a')).toBe('sync.=>/backup-a')
+    expect(prefix('/data', '/backup-a')).toBe('sync./data=>/backup-a')
+    expect(checkpointKey('/data', 7, '/').equals(checkpointKey('/data', 7))).toBe(true)
+    expect(checkpointKey('/', 7, '/a').equals(checkpointKey('/', 7, '/b'))).toBe(false)
+    expect(checkpointKey('/', -2, '/b').subarray(-4).toString('hex')).toBe('fffffffe')
+  })
+
+  it("the legacy key (read as a fallback) is 4.44's, and only exists for a non-root target", () => {
+    expect(legacyCheckpointKey('/data', 7, '/')).toBeUndefined()
+    expect(legacyCheckpointKey('/data', 7, '/b')?.equals(checkpointKey('/data', 7))).toBe(true)
   })
 
   it('rejects signatures that are not 32-bit integers', () => {

@@ -44,6 +44,12 @@ const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'Create a cluster (every address is probed)',
+        description:
+          'Every address answers GetFilerConfiguration, over mutual TLS with `tls` when given ' +
+          '(plaintext h2c without). 422 CLUSTER_PROBE_FAILED names the problem, e.g. ' +
+          '"TLS handshake failed: certificate signed by unknown authority", a client certificate ' +
+          'the filer refuses, or a TLS filer probed without material. The private key is stored ' +
+          'and never answered.',
         tags,
         body: ClusterCreateBody,
         response: { 201: Cluster, ...ErrorResponses },
@@ -102,6 +108,10 @@ const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'Change a cluster (new addresses or TLS material are probed)',
+        description:
+          'A change of addresses, TLS material or the filer-proxy default restarts only the edges ' +
+          'with a side on this cluster. `tls` without `key` keeps the stored key; `tls: null` ' +
+          'removes the material (plaintext from then on).',
         tags,
         params: IdParams,
         body: ClusterPatchBody,
