@@ -4,7 +4,7 @@
  * after a broken body, and `Accept-Encoding: identity` so bytes arrive as stored.
  */
 import { randomBytes } from 'node:crypto'
-import { Agent, request } from 'node:http'
+import { Agent, request, type IncomingMessage } from 'node:http'
 import { SyncError, SyncStoppedError } from '../errors.js'
 
 /** Read `size` bytes of a chunk from `url`; resumes with Range after a body cut mid-transfer. */
@@ -19,28 +19,29 @@ export async function downloadChunk(
   for (let attempt = 0; ; attempt++) {
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity' }
     if (received > 0) headers.Range = `bytes=${received}-`
-    let res: Response
+    let res: IncomingMessage
     try {
-      res = await fetch(url, { headers, signal })
+      res = await get(url, headers, signal)
     } catch (err) {
       throw fetchError(err, signal, `GET ${url}`)
     }
-    if (res.status >= 400) {
-      await res.body?.cancel()
+    const status = res.statusCode ?? 0
+    if (status >= 400) {
+      res.resume()
       // A 404 (missing or vacuumed needle) is not retryable at this level; the caller decides
       // whether the source moved on (spec §8.5 stale source, field notes §3 item 28).
-      throw new SyncError('SYNC_ERR_CHUNK_READ', `GET ${url}: HTTP ${res.status}`, {
-        retryable: res.status >= 500,
+      throw new SyncError('SYNC_ERR_CHUNK_READ', `GET ${url}: HTTP ${status}`, {
+        retryable: status >= 500,
       })
     }
     if (received > 0) {
       // A resume must be honoured exactly: 206 with a Content-Range starting where we stopped.
-      const range = res.headers.get('content-range') ?? ''
-      if (res.status !== 206 || !range.startsWith(`bytes ${received}-`)) {
-        await res.body?.cancel()
+      const range = res.headers['content-range'] ?? ''
+      if (status !== 206 || !range.startsWith(`bytes ${received}-`)) {
+        res.resume()
         throw new SyncError(
           'SYNC_ERR_CHUNK_READ',
-          `GET ${url}: resume at ${received} answered ${res.status} ${range || '(no Content-Range)'}`,
+          `GET ${url}: resume at ${received} answered ${status} ${range || '(no Content-Range)'}`,
         )
       }
     }
@@ -72,15 +73,30 @@ export async function downloadChunk(
   }
 }
 
+/**
+ * GET with node:http on the keep-alive agent the uploads use: `fetch` (undici) cost about three
+ * times the CPU of node:http per small chunk (bench/README.md, metadata profile).
+ */
+function get(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, agent, signal }, resolve)
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 /** Copy the body into `out` from `progress.at`, advancing it as bytes arrive. */
 async function readInto(
-  res: Response,
+  res: IncomingMessage,
   out: Buffer,
   progress: { at: number },
   url: string,
 ): Promise<void> {
-  if (!res.body) return
-  for await (const piece of res.body as AsyncIterable<Uint8Array>) {
+  for await (const piece of res as AsyncIterable<Buffer>) {
     if (progress.at + piece.length > out.length) {
       throw new SyncError(
         'SYNC_ERR_CHUNK_SIZE',
