@@ -82,7 +82,7 @@ export class MutationStream {
         },
         reject: (err) => {
           done()
-          reject(err)
+          reject(err instanceof Error ? err : new Error(String(err)))
         },
       })
       call.write({ request_id: id, ...request })
