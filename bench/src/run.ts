@@ -5,7 +5,7 @@
  * Exit 0 whether targets pass or not (the table says); 1 when the bench itself broke.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { renderTable, scenarioPassed, type ScenarioResult } from './report.js'
@@ -33,6 +33,8 @@ for (const scenario of scenarios) {
   if (only && !only.includes(scenario.id)) continue
   log(`${scenario.id}: start`)
   const t = performance.now()
+  // The host is shared: its 1-minute load average before and after says how busy it was.
+  const loadBefore = loadavg()[0]!
   try {
     const r = await scenario.run({ quick, log })
     results.push({
@@ -40,6 +42,7 @@ for (const scenario of scenarios) {
       title: scenario.title,
       seconds: (performance.now() - t) / 1000,
       ...r,
+      details: { ...r.details, hostLoadAverage1m: { before: loadBefore, after: loadavg()[0]! } },
     })
   } catch (err) {
     const e = err as Error

@@ -15,7 +15,7 @@ export const activeActiveScenario: Scenario = {
   id: 'active-active',
   title: 'active-active churn',
   async run(ctx) {
-    const seconds = ctx.quick ? 20 : 120
+    const seconds = ctx.quick ? 10 : 120
     const rate = 100
     const [a, b] = await startFilers(['aa-a', 'aa-b'])
     const fa = a!

@@ -26,7 +26,7 @@ export const dataScenario: Scenario = {
   title: 'catch-up data',
   async run(ctx) {
     const files = ctx.quick
-      ? [...Array<number>(4).fill(64 * MiB), 256 * MiB]
+      ? [...Array<number>(2).fill(64 * MiB), 128 * MiB]
       : [...Array<number>(20).fill(64 * MiB), 1024 * MiB]
     const totalBytes = files.reduce((s, n) => s + n, 0)
     const [a, b] = await startFilers(['data-a', 'data-b'])

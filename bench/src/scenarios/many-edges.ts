@@ -20,8 +20,8 @@ export const manyEdgesScenario: Scenario = {
   id: 'edges',
   title: 'many edges',
   async run(ctx) {
-    const idleSeconds = ctx.quick ? 15 : 60
-    const loadSeconds = ctx.quick ? 20 : 60
+    const idleSeconds = ctx.quick ? 10 : 60
+    const loadSeconds = ctx.quick ? 10 : 30
     const rate = 10
     const filers = await startFilers(Array.from({ length: CLUSTERS }, (_, i) => `edges-c${i}`))
     const cluster = (k: number): FilerProcess => filers[k % CLUSTERS]!
@@ -55,6 +55,7 @@ export const manyEdgesScenario: Scenario = {
       await sleep(500)
       const body = Buffer.alloc(1024, 2)
       const perEdge: Arrival[][] = Array.from({ length: EDGES }, () => [])
+      const onSource: Arrival[] = []
       ctx.log(`edges: ${rate} writes/s over all edges for ${loadSeconds} s`)
       cpu = new CpuWindow(
         new Map([
@@ -70,8 +71,13 @@ export const manyEdgesScenario: Scenario = {
         const arrival: Arrival = { ackMs: Number.NaN, seenMs: undefined }
         perEdge[k]!.push(arrival)
         void watchers[(k + 1) % CLUSTERS]!.expect(path).then((at) => (arrival.seenMs = at))
+        // The same write in its source's log: splits the lag into source-side and replication.
+        const atSource: Arrival = { ackMs: Number.NaN, seenMs: undefined }
+        onSource.push(atSource)
+        void watchers[k % CLUSTERS]!.expect(path).then((at) => (atSource.seenMs = at))
         await putFile(cluster(k).info.http, path, body)
         arrival.ackMs = performance.now()
+        atSource.ackMs = arrival.ackMs
       })
       const loadCpu = cpu.shares()
       clearInterval(rssTimer)
@@ -162,6 +168,8 @@ export const manyEdgesScenario: Scenario = {
           },
           missing,
           differences,
+          // Ack by the source → first seen in the source's own metadata log (the watcher's share).
+          sourceLogLagMs: lagStats(onSource.filter((a) => !Number.isNaN(a.ackMs))),
         },
       }
     } finally {

@@ -14,7 +14,7 @@ export const memoryScenario: Scenario = {
   id: 'memory',
   title: 'memory',
   async run(ctx) {
-    const sizeMiB = ctx.quick ? 512 : 2048
+    const sizeMiB = ctx.quick ? 256 : 2048
     const [a, b] = await startFilers(['mem-a', 'mem-b'])
     const fa = a!
     const fb = b!

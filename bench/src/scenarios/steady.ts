@@ -22,7 +22,7 @@ export const steadyScenario: Scenario = {
   id: 'steady',
   title: 'steady-state lag',
   async run(ctx) {
-    const seconds = ctx.quick ? 20 : 120
+    const seconds = ctx.quick ? 10 : 120
     const rate = 200
     const [a, b] = await startFilers(['steady-a', 'steady-b'])
     const fa = a!
