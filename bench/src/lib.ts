@@ -50,9 +50,46 @@ export class TightClient {
     if (res.error) throw new Error(`CreateEntry ${directory}: ${res.error}`)
   }
 
+  private stream: grpc.ClientDuplexStream<object, StreamAnswer> | undefined
+  private readonly pending = new Map<string, (answer: StreamAnswer) => void>()
+  private nextId = 1
+
+  /**
+   * CreateEntry over one StreamMutateEntry stream (pipelined): how the bench fills a source
+   * quickly. The limits use the unary {@link create}.
+   */
+  createPipelined(directory: string, entry: object): Promise<void> {
+    if (!this.stream) {
+      const stream = this.client.StreamMutateEntry() as unknown as grpc.ClientDuplexStream<
+        object,
+        StreamAnswer
+      >
+      stream.on('data', (a: StreamAnswer) => this.pending.get(String(a.request_id))?.(a))
+      stream.on('error', () => undefined)
+      this.stream = stream
+    }
+    const id = String(this.nextId++)
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (a) => {
+        this.pending.delete(id)
+        const error = a.error || a.create_response?.error
+        if (error) reject(new Error(`CreateEntry ${directory}: ${error}`))
+        else resolve()
+      })
+      this.stream!.write({ request_id: id, create_request: { directory, entry } })
+    })
+  }
+
   close(): void {
+    this.stream?.end()
     this.client.close()
   }
+}
+
+interface StreamAnswer {
+  request_id?: string
+  error?: string
+  create_response?: { error?: string }
 }
 
 /** Runs `task(i)` for i in [0, total) with `concurrency` in flight. */

@@ -75,7 +75,7 @@ export const activeActiveScenario: Scenario = {
       const cpuShares = cpu.shares()
       let convergedMs = Number.NaN
       let summary = await verify(fa.info.address, fb.info.address, '/aa', false)
-      const deadline = performance.now() + 60_000
+      const deadline = performance.now() + 45_000
       for (;;) {
         const t = performance.now()
         const idle = replicator.latest!.dirs.every((d) => d.backlog === 0)

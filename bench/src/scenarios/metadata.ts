@@ -72,11 +72,11 @@ async function variant(
     ctx.log(`metadata/${kind}: populating A with ${dirs} directories and ${files} files`)
     let t = performance.now()
     await clientA.create('/', dirEntry('m'))
-    await pool(dirs, 64, (d) => clientA.create('/m', dirEntry(dirName(d))))
+    await pool(dirs, 256, (d) => clientA.createPipelined('/m', dirEntry(dirName(d))))
     const perDir = files / dirs
-    await pool(files, 64, async (i) => {
+    await pool(files, kind === 'inline' ? 256 : 64, async (i) => {
       const dir = `/m/${dirName(Math.floor(i / perDir))}`
-      if (kind === 'inline') await clientA.create(dir, fileEntry(`f${i}`, i))
+      if (kind === 'inline') await clientA.createPipelined(dir, fileEntry(`f${i}`, i))
       else await putFile(fa.info.http, `${dir}/f${i}`, content)
     })
     const populateSeconds = (performance.now() - t) / 1000
