@@ -6,6 +6,7 @@ import type {
   KvGetResponseOutput,
   ListEntriesResponseOutput,
   LookupDirectoryEntryResponseOutput,
+  StreamMutateEntryResponseOutput,
   StreamRenameEntryResponseOutput,
   SubscribeMetadataResponseOutput,
 } from '@seasync/proto'
@@ -396,5 +397,50 @@ describe('AtomicRenameEntry and StreamRenameEntry', () => {
     expect(res).toHaveLength(1)
     expect(res[0]).toMatchObject({ directory: '/s', event_notification: { new_parent_path: '/s' } })
     expect(res[0]!.event_notification!.new_entry!.name).toBe('b')
+  })
+})
+
+describe('StreamMutateEntry', () => {
+  test('applies creates, updates and deletes in arrival order and answers each by request_id', async ({
+    client,
+  }) => {
+    const call = client.raw.StreamMutateEntry()
+    const answers: StreamMutateEntryResponseOutput[] = []
+    call.on('data', (res: StreamMutateEntryResponseOutput) => answers.push(res))
+    const ended = new Promise((resolve) => call.on('end', resolve))
+    call.write({ request_id: 1, create_request: { directory: '/s', entry: dir('d') } })
+    for (let i = 0; i < 20; i++) {
+      call.write({ request_id: 2 + i, create_request: { directory: '/s/d', entry: file(`f${i}`) } })
+    }
+    call.write({
+      request_id: 30,
+      create_request: { directory: '/s/d', entry: file('f0'), o_excl: true },
+    })
+    call.write({ request_id: 31, delete_request: { directory: '/s/d', name: 'f1' } })
+    call.write({ request_id: 32, update_request: { directory: '/s/d', entry: file('missing') } })
+    call.end()
+    await ended
+    expect(answers.map((a) => Number(a.request_id))).toEqual([
+      1,
+      ...Array.from({ length: 20 }, (_, i) => 2 + i),
+      30,
+      31,
+      32,
+    ])
+    expect(answers.every((a) => a.is_last)).toBe(true)
+    expect(answers[0]!.create_response?.error ?? '').toBe('')
+    // A refusal stays in the inner response, as the unary call answers it.
+    expect(answers[21]!.create_response?.error_code).toBe('ENTRY_ALREADY_EXISTS')
+    expect(answers[22]!.delete_response).toBeDefined()
+    // What the unary call would answer as a gRPC error goes into `error`.
+    expect(answers[23]!.error).toContain('no entry is found')
+    const listed = await client.collect<ListEntriesResponseOutput>('ListEntries', {
+      directory: '/s/d',
+    })
+    expect(listed.map((r) => r.entry?.name).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `f${i}`)
+        .filter((n) => n !== 'f1')
+        .sort(),
+    )
   })
 })

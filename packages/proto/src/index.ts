@@ -123,6 +123,14 @@ export type {
   RemoteEntry__Output as RemoteEntryOutput,
 } from './gen/filer_pb/RemoteEntry.js'
 export type {
+  StreamMutateEntryRequest,
+  StreamMutateEntryRequest__Output as StreamMutateEntryRequestOutput,
+} from './gen/filer_pb/StreamMutateEntryRequest.js'
+export type {
+  StreamMutateEntryResponse,
+  StreamMutateEntryResponse__Output as StreamMutateEntryResponseOutput,
+} from './gen/filer_pb/StreamMutateEntryResponse.js'
+export type {
   StreamRenameEntryRequest,
   StreamRenameEntryRequest__Output as StreamRenameEntryRequestOutput,
 } from './gen/filer_pb/StreamRenameEntryRequest.js'

@@ -15,9 +15,12 @@ import type {
   LookupDirectoryEntryRequestOutput,
   LookupVolumeRequestOutput,
   SeaweedFilerHandlers,
+  StreamMutateEntryRequestOutput,
+  StreamMutateEntryResponse,
   StreamRenameEntryRequestOutput,
   StreamRenameEntryResponse,
   UpdateEntryRequestOutput,
+  UpdateEntryResponse,
 } from '@seasync/proto'
 import { EntryNotFoundError, FilerOperationError, NOT_FOUND_TEXT } from '../filer/filer-errors.js'
 import type { Filer } from '../filer/filer.js'
@@ -79,6 +82,124 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
     } catch (err) {
       call.emit('error', toServiceError(err))
     }
+  }
+
+  async function createEntry(req: CreateEntryRequestOutput): Promise<CreateEntryResponse> {
+    try {
+      const { events } = await filer.createEntry(
+        req.directory ?? '/',
+        req.entry ?? { chunks: [], extended: {} },
+        {
+          oExcl: req.o_excl ?? false,
+          skipCheckParentDirectory: req.skip_check_parent_directory ?? false,
+          signatures: req.signatures,
+          isFromOtherCluster: req.is_from_other_cluster ?? false,
+        },
+      )
+      const last = events[events.length - 1]
+      return last
+        ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
+        : {}
+    } catch (err) {
+      // CreateEntry reports refusals in the response (error + error_code), not as a gRPC status.
+      if (err instanceof FilerOperationError) {
+        return { error: err.message, error_code: err.code ?? 'OK' }
+      }
+      throw err
+    }
+  }
+
+  async function updateEntry(req: UpdateEntryRequestOutput): Promise<UpdateEntryResponse> {
+    const { events } = await filer.updateEntry(
+      req.directory ?? '/',
+      req.entry ?? { chunks: [], extended: {} },
+      {
+        signatures: req.signatures,
+        isFromOtherCluster: req.is_from_other_cluster ?? false,
+      },
+    )
+    const last = events[events.length - 1]
+    return last
+      ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
+      : {}
+  }
+
+  async function deleteEntry(req: DeleteEntryRequestOutput): Promise<DeleteEntryResponse> {
+    try {
+      const { events } = await filer.deleteEntry(req.directory ?? '/', req.name ?? '', {
+        isRecursive: req.is_recursive ?? false,
+        ignoreRecursiveError: req.ignore_recursive_error ?? false,
+        isDeleteData: req.is_delete_data ?? false,
+        ifNotModifiedAfter: Number(req.if_not_modified_after ?? 0),
+        signatures: req.signatures,
+        isFromOtherCluster: req.is_from_other_cluster ?? false,
+      })
+      const last = events[events.length - 1]
+      return last ? { metadata_event: last } : {}
+    } catch (err) {
+      // Go puts every delete failure other than not-found into `error` (spec §2.2).
+      if (err instanceof FilerOperationError) return { error: err.message }
+      throw err
+    }
+  }
+
+  /**
+   * StreamMutateEntry: creates, updates and deletes pipelined over one stream. Each request is
+   * applied the moment it arrives, in arrival order (the store applies a mutation synchronously
+   * inside its open group commit), and answered once committed, in the same order, with its
+   * `request_id` and `is_last`. What the unary call would answer as a gRPC error goes into
+   * `error`; refusals stay in the inner response as there. Renames are not supported here
+   * (`error`); use AtomicRenameEntry.
+   */
+  function streamMutate(
+    call: grpc.ServerDuplexStream<StreamMutateEntryRequestOutput, StreamMutateEntryResponse>,
+  ): void {
+    let answered: Promise<void> = Promise.resolve()
+    const apply = (req: StreamMutateEntryRequestOutput): Promise<StreamMutateEntryResponse> => {
+      const base = { request_id: req.request_id ?? '0', is_last: true }
+      const failed = (err: unknown): StreamMutateEntryResponse => ({
+        ...base,
+        error: err instanceof Error ? err.message : String(err),
+      })
+      try {
+        switch (req.request) {
+          case 'create_request':
+            return createEntry(req.create_request!).then(
+              (create_response) => ({ ...base, create_response }),
+              failed,
+            )
+          case 'update_request':
+            return updateEntry(req.update_request!).then(
+              (update_response) => ({ ...base, update_response }),
+              failed,
+            )
+          case 'delete_request':
+            return deleteEntry(req.delete_request!).then(
+              (delete_response) => ({ ...base, delete_response }),
+              failed,
+            )
+          default:
+            return Promise.resolve(
+              failed(new Error(`StreamMutateEntry: unsupported request ${req.request ?? 'none'}`)),
+            )
+        }
+      } catch (err) {
+        return Promise.resolve(failed(err))
+      }
+    }
+    call.on('data', (req: StreamMutateEntryRequestOutput) => {
+      const response = apply(req)
+      answered = answered.then(async () => {
+        const res = await response
+        if (!call.cancelled && !call.destroyed) call.write(res)
+      })
+    })
+    call.on('end', () => {
+      void answered.then(() => {
+        if (!call.cancelled && !call.destroyed) call.end()
+      })
+    })
+    call.on('error', () => {})
   }
 
   return {
@@ -144,64 +265,15 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
       }
     },
 
-    CreateEntry: unary(async (req: CreateEntryRequestOutput): Promise<CreateEntryResponse> => {
-      try {
-        const { events } = await filer.createEntry(
-          req.directory ?? '/',
-          req.entry ?? { chunks: [], extended: {} },
-          {
-            oExcl: req.o_excl ?? false,
-            skipCheckParentDirectory: req.skip_check_parent_directory ?? false,
-            signatures: req.signatures,
-            isFromOtherCluster: req.is_from_other_cluster ?? false,
-          },
-        )
-        const last = events[events.length - 1]
-        return last
-          ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
-          : {}
-      } catch (err) {
-        // CreateEntry reports refusals in the response (error + error_code), not as a gRPC status.
-        if (err instanceof FilerOperationError) {
-          return { error: err.message, error_code: err.code ?? 'OK' }
-        }
-        throw err
-      }
-    }),
+    CreateEntry: unary(createEntry),
 
-    UpdateEntry: unary(async (req: UpdateEntryRequestOutput) => {
-      const { events } = await filer.updateEntry(
-        req.directory ?? '/',
-        req.entry ?? { chunks: [], extended: {} },
-        {
-          signatures: req.signatures,
-          isFromOtherCluster: req.is_from_other_cluster ?? false,
-        },
-      )
-      const last = events[events.length - 1]
-      return last
-        ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
-        : {}
-    }),
+    UpdateEntry: unary(updateEntry),
 
-    DeleteEntry: unary(async (req: DeleteEntryRequestOutput): Promise<DeleteEntryResponse> => {
-      try {
-        const { events } = await filer.deleteEntry(req.directory ?? '/', req.name ?? '', {
-          isRecursive: req.is_recursive ?? false,
-          ignoreRecursiveError: req.ignore_recursive_error ?? false,
-          isDeleteData: req.is_delete_data ?? false,
-          ifNotModifiedAfter: Number(req.if_not_modified_after ?? 0),
-          signatures: req.signatures,
-          isFromOtherCluster: req.is_from_other_cluster ?? false,
-        })
-        const last = events[events.length - 1]
-        return last ? { metadata_event: last } : {}
-      } catch (err) {
-        // Go puts every delete failure other than not-found into `error` (spec §2.2).
-        if (err instanceof FilerOperationError) return { error: err.message }
-        throw err
-      }
-    }),
+    DeleteEntry: unary(deleteEntry),
+
+    StreamMutateEntry: (
+      call: grpc.ServerDuplexStream<StreamMutateEntryRequestOutput, StreamMutateEntryResponse>,
+    ) => streamMutate(call),
 
     AtomicRenameEntry: unary(async (req: AtomicRenameEntryRequestOutput) => {
       await filer.renameEntry(

@@ -159,7 +159,8 @@ async function streamEvents(
   }
 
   while (!signal.aborted) {
-    const rows = ctx.store.readLog(sinceNs, ctx.log.committedHeadNs(), PAGE_ROWS)
+    const headNs = ctx.log.committedHeadNs()
+    const rows = ctx.store.readLog(sinceNs, headNs, PAGE_ROWS)
     for (const row of rows) {
       if (signal.aborted) return
       if (untilNs > 0n && row.tsNs > untilNs) {
@@ -195,6 +196,9 @@ async function streamEvents(
       await send({ ts_ns: nowNs().toString() })
       continue
     }
+    // A commit while this loop was waiting for `drain` woke nobody: read again instead of sleeping
+    // until the next commit or heartbeat (a lost wake-up is seconds of lag at a low write rate).
+    if (ctx.log.committedHeadNs() !== headNs) continue
     await ctx.log.waitForAppend(heartbeats ? heartbeatDueMs : 60_000, signal)
   }
 }

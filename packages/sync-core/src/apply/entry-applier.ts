@@ -61,6 +61,18 @@ export class EntryApplier {
     signal: AbortSignal,
   ): Promise<ApplyOutcome> {
     const { parent, name } = parentAndName(key)
+    // Nothing to copy (directories, inline and empty files): try an exclusive create first. When
+    // the target has no entry there, which is the catch-up case, that is the whole job in one call
+    // instead of a LookupDirectoryEntry that fails NOT_FOUND and a CreateEntry. Any refusal (the
+    // entry exists, or anything else) falls back to the lookup and the skip rules below, so the
+    // outcome is the same as without it. Files with chunks keep the lookup first: a create that
+    // then finds the entry there would have copied its chunks for nothing.
+    if (
+      source.chunks.length === 0 &&
+      (await this.createExclusive(parent, name, source, signatures, signal))
+    ) {
+      return { skipped: false, bytes: 0 }
+    }
     const existing = await this.target.lookupEntry(parent, name, { signal })
     // Absent is_directory means false (Go clients leave it out; events carry an explicit false).
     if (existing && Boolean(existing.is_directory) === Boolean(source.is_directory)) {
@@ -95,6 +107,36 @@ export class EntryApplier {
       { signal },
     )
     return { skipped: false, bytes: chunkBytes(source.chunks) }
+  }
+
+  /**
+   * CreateEntry with `o_excl` (SeaweedFS answers `ENTRY_ALREADY_EXISTS` and changes nothing when
+   * the path is taken): true when it created the entry, false when the filer refused.
+   */
+  private async createExclusive(
+    parent: string,
+    name: string,
+    source: EntryOutput,
+    signatures: readonly number[],
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    try {
+      await this.target.createEntry(
+        {
+          directory: parent,
+          entry: copyableEntry(name, source, []),
+          is_from_other_cluster: true,
+          signatures: [...signatures],
+          o_excl: true,
+          skip_check_parent_directory: false,
+        },
+        { signal },
+      )
+      return true
+    } catch (err) {
+      if (err instanceof SyncError && err.code === 'SYNC_ERR_FILER_REFUSED') return false
+      throw err
+    }
   }
 
   /** DeleteEntry, recursive, `is_delete_data` = the event's delete_chunks (§7.3). */

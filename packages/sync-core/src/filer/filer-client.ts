@@ -22,6 +22,7 @@ import {
   type LookupVolumeResponseOutput,
   type SeaweedFilerClient,
   type SubscribeMetadataRequest,
+  type StreamMutateEntryResponseOutput,
   type SubscribeMetadataResponseOutput,
   type UpdateEntryRequest,
   type UpdateEntryResponseOutput,
@@ -31,6 +32,11 @@ import { linkSignals } from '../util/abort.js'
 import { grpcCredentials, type ClusterTls } from './cluster-tls.js'
 import { parseFilerAddress, type FilerAddress } from './filer-address.js'
 import { bindCallSignal } from './grpc-call-signal.js'
+import {
+  MutationStream,
+  MutationStreamUnsupported,
+  type MutationRequest,
+} from './mutation-stream.js'
 import { isNotFoundText, shouldDropChannel, translateGrpcError } from './grpc-errors.js'
 
 /** Per-call options every {@link FilerClient} method takes. */
@@ -103,6 +109,8 @@ export class FilerClient {
   private readonly closing = new AbortController()
   private cached: SeaweedFilerClient | undefined
   private readonly streams = new Set<SeaweedFilerClient>()
+  /** Creates, updates and deletes share one StreamMutateEntry stream (opened on first use). */
+  private mutations: MutationStream | undefined
 
   constructor(address: string | FilerAddress, options: FilerClientOptions = {}) {
     // Every in-flight call links to `closing`: dozens at once is normal, not a leak.
@@ -218,11 +226,18 @@ export class FilerClient {
     options: FilerCallOptions = {},
   ): Promise<CreateEntryResponseOutput> {
     const what = `CreateEntry ${joinPath(request.directory ?? '', request.entry?.name ?? '')}`
-    const res = await this.unary<CreateEntryResponseOutput>(
+    const res = await this.mutation(
       what,
       options,
-      (c, o, cb) => c.CreateEntry(request, o, cb),
-      'SYNC_ERR_FILER_REFUSED',
+      { create_request: request },
+      (r) => r.create_response,
+      () =>
+        this.unary<CreateEntryResponseOutput>(
+          what,
+          options,
+          (c, o, cb) => c.CreateEntry(request, o, cb),
+          'SYNC_ERR_FILER_REFUSED',
+        ),
     )
     const errorCode = String(res.error_code ?? 'OK')
     if (res.error || (errorCode !== 'OK' && errorCode !== '0')) {
@@ -241,11 +256,18 @@ export class FilerClient {
     options: FilerCallOptions = {},
   ): Promise<UpdateEntryResponseOutput> {
     const what = `UpdateEntry ${joinPath(request.directory ?? '', request.entry?.name ?? '')}`
-    return this.unary<UpdateEntryResponseOutput>(
+    return this.mutation(
       what,
       options,
-      (c, o, cb) => c.UpdateEntry(request, o, cb),
-      'SYNC_ERR_FILER_REFUSED',
+      { update_request: request },
+      (r) => r.update_response,
+      () =>
+        this.unary<UpdateEntryResponseOutput>(
+          what,
+          options,
+          (c, o, cb) => c.UpdateEntry(request, o, cb),
+          'SYNC_ERR_FILER_REFUSED',
+        ),
     )
   }
 
@@ -261,11 +283,18 @@ export class FilerClient {
     const what = `DeleteEntry ${joinPath(request.directory ?? '', request.name ?? '')}`
     let res: DeleteEntryResponseOutput
     try {
-      res = await this.unary<DeleteEntryResponseOutput>(
+      res = await this.mutation(
         what,
         options,
-        (c, o, cb) => c.DeleteEntry(request, o, cb),
-        'SYNC_ERR_FILER_REFUSED',
+        { delete_request: request },
+        (r) => r.delete_response,
+        () =>
+          this.unary<DeleteEntryResponseOutput>(
+            what,
+            options,
+            (c, o, cb) => c.DeleteEntry(request, o, cb),
+            'SYNC_ERR_FILER_REFUSED',
+          ),
       )
     } catch (err) {
       if (err instanceof SyncError && err.code === 'SYNC_ERR_NOT_FOUND') return {}
@@ -391,6 +420,7 @@ export class FilerClient {
    */
   close(): void {
     this.closing.abort(new Error(`FilerClient ${this.address.raw} closed`))
+    this.mutations?.close()
     this.cached?.close()
     this.cached = undefined
     for (const client of this.streams) client.close()
@@ -412,6 +442,42 @@ export class FilerClient {
     this.cached = undefined
     // Calls already started on it run to completion; only queued ones fail (UNAVAILABLE).
     client.close()
+  }
+
+  /**
+   * One create, update or delete over the pipelined `StreamMutateEntry` stream, falling back to
+   * the unary call (`unary`) on a filer without it. Errors are translated as the unary call's
+   * would be: an `error` in the answer is what the unary call gets as status UNKNOWN.
+   */
+  private async mutation<Res>(
+    what: string,
+    options: FilerCallOptions,
+    request: MutationRequest,
+    pick: (res: StreamMutateEntryResponseOutput) => Res | undefined,
+    unary: () => Promise<Res>,
+  ): Promise<Res> {
+    if (this.mutations?.unsupported) return unary()
+    const label = `${what} on ${this.address.grpcAddress}`
+    const linked = linkSignals(options.signal, this.closing.signal)
+    const { signal } = linked
+    try {
+      this.mutations ??= new MutationStream(() => this.unaryClient())
+      const res = await this.mutations.send(request, {
+        signal,
+        timeoutMs: options.timeoutMs ?? this.unaryTimeoutMs,
+      })
+      if (res.error) {
+        throw Object.assign(new Error(res.error), { code: grpc.status.UNKNOWN, details: res.error })
+      }
+      const inner = pick(res)
+      if (inner === undefined) throw new Error(`${label}: answer without a response`)
+      return inner
+    } catch (err) {
+      if (err instanceof MutationStreamUnsupported) return unary()
+      throw translateGrpcError(err, { what: label, signal, refusedCode: 'SYNC_ERR_FILER_REFUSED' })
+    } finally {
+      linked.cleanup()
+    }
   }
 
   private async unary<Res>(

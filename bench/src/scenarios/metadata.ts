@@ -1,0 +1,200 @@
+/**
+ * 1. Catch-up, metadata: small files and directories already on A; one direction A→B from
+ * checkpoint 0; events/s until verify is clean. Limit: the same creates issued straight to B's
+ * gRPC by a tight client with the replicator's concurrency, on the same servers, in the same run.
+ * Two variants: inline content (1 KiB in the entry) and chunked (1 KiB in one volume chunk).
+ */
+import { ReplicatorDefaults } from '@seasync/sync-core'
+import { evaluate, type CheckResult } from '../report.js'
+import { ReplicatorProcess, TightClient, pool, putFile, verify } from '../lib.js'
+import { CpuWindow, round2, startFilers } from '../procs.js'
+import type { BenchContext, Scenario } from './types.js'
+
+const DIR_MODE = 0x80000000 | 0o755
+const FILE_MODE = 0o644
+const CONCURRENCY = ReplicatorDefaults.concurrency
+
+/**
+ * The chunked variant is smaller in the full run (10,000 files): its catch-up copies one chunk
+ * per file and runs at a few hundred events/s here, so 50,000 would take the whole time budget.
+ */
+function sizes(quick: boolean, kind: 'inline' | 'chunked'): { dirs: number; files: number } {
+  if (quick) return { dirs: 200, files: 2_000 }
+  return kind === 'inline' ? { dirs: 5_000, files: 50_000 } : { dirs: 1_000, files: 10_000 }
+}
+
+/** The limit is measured on this share of the same creates (a rate; it saves a minute). */
+const LIMIT_SHARE = 0.4
+
+const dirName = (d: number): string => `d${String(d).padStart(4, '0')}`
+
+async function variant(
+  ctx: BenchContext,
+  kind: 'inline' | 'chunked',
+): Promise<{ checks: CheckResult[]; details: Record<string, unknown> }> {
+  const { dirs, files } = sizes(ctx.quick, kind)
+  const [a, b] = await startFilers([`${kind}-a`, `${kind}-b`])
+  const fa = a!
+  const fb = b!
+  const clientA = new TightClient(fa.info.grpc)
+  const clientB = new TightClient(fb.info.grpc)
+  let replicator: ReplicatorProcess | undefined
+  try {
+    const content = Buffer.alloc(1024, 7)
+    const now = Math.floor(Date.now() / 1000)
+    const dirEntry = (name: string) => ({
+      name,
+      is_directory: true,
+      attributes: { file_mode: DIR_MODE, mtime: now, crtime: now },
+    })
+    const fileEntry = (name: string, i: number) =>
+      kind === 'inline'
+        ? {
+            name,
+            content,
+            attributes: { file_size: 1024, mtime: now, crtime: now, file_mode: FILE_MODE },
+          }
+        : {
+            name,
+            // The same shape the HTTP upload gives A's entries: one 1 KiB chunk.
+            chunks: [
+              {
+                fid: { volume_id: 1, file_key: i + 1, cookie: 0x1234 },
+                offset: 0,
+                size: 1024,
+                modified_ts_ns: String(BigInt(now) * 1_000_000_000n),
+              },
+            ],
+            attributes: { file_size: 1024, mtime: now, crtime: now, file_mode: FILE_MODE },
+          }
+
+    // Populate A: /m, its directories, then the files (10 per directory).
+    ctx.log(`metadata/${kind}: populating A with ${dirs} directories and ${files} files`)
+    let t = performance.now()
+    await clientA.create('/', dirEntry('m'))
+    await pool(dirs, 256, (d) => clientA.createPipelined('/m', dirEntry(dirName(d))))
+    const perDir = files / dirs
+    await pool(files, kind === 'inline' ? 256 : 64, async (i) => {
+      const dir = `/m/${dirName(Math.floor(i / perDir))}`
+      if (kind === 'inline') await clientA.createPipelined(dir, fileEntry(`f${i}`, i))
+      else await putFile(fa.info.http, `${dir}/f${i}`, content)
+    })
+    const populateSeconds = (performance.now() - t) / 1000
+    // /m itself is outside the replicated subtree (/m/…): its create is not replicated.
+    const events = dirs + files
+
+    // Limit: the same creates straight to B (under /direct), the replicator's concurrency.
+    ctx.log(`metadata/${kind}: direct creates on B (limit)`)
+    let cpu = new CpuWindow(
+      new Map([
+        ['filerB', fb.child.pid],
+        ['benchClient', process.pid],
+      ]),
+    )
+    t = performance.now()
+    await clientB.create('/', dirEntry('direct'))
+    const limitDirs = Math.round(dirs * LIMIT_SHARE)
+    const limitFiles = limitDirs * perDir
+    await pool(limitDirs, CONCURRENCY, (d) => clientB.create('/direct', dirEntry(dirName(d))))
+    await pool(limitFiles, CONCURRENCY, (i) =>
+      clientB.create(`/direct/${dirName(Math.floor(i / perDir))}`, fileEntry(`f${i}`, i)),
+    )
+    const limitSeconds = (performance.now() - t) / 1000
+    const limitCpu = cpu.shares()
+    const limitRate = (limitDirs + limitFiles) / limitSeconds
+
+    // The replicator, from checkpoint 0, until everything is applied and verify is clean.
+    ctx.log(`metadata/${kind}: replicating ${events} events A→B`)
+    replicator = await ReplicatorProcess.start(`replicator-${kind}`, [
+      {
+        sourceAddress: fa.info.address,
+        targetAddress: fb.info.address,
+        sourcePath: '/m',
+        targetPath: '/m',
+      },
+    ])
+    const startMs = replicator.latest!.t
+    cpu = new CpuWindow(
+      new Map([
+        ['filerA', fa.child.pid],
+        ['filerB', fb.child.pid],
+        ['replicator', replicator.child.pid],
+      ]),
+    )
+    const budgetMs = ctx.quick ? 120_000 : 600_000
+    let doneLine = await replicator.until(
+      (s) => s.dirs[0]!.applied >= events && s.dirs[0]!.backlog === 0 && s.dirs[0]!.failures === 0,
+      budgetMs,
+    )
+    const replCpu = cpu.shares()
+    let summary = await verify(fa.info.address, fb.info.address, '/m')
+    for (let i = 0; i < 20 && summary.totalErrors > 0; i++) {
+      await new Promise((r) => setTimeout(r, 1000))
+      doneLine = replicator.latest!
+      summary = await verify(fa.info.address, fb.info.address, '/m')
+    }
+    const seconds = (doneLine.t - startMs) / 1000
+    const rate = events / seconds
+    const name = `${kind}: events/s`
+    return {
+      checks: [
+        evaluate({ name, value: rate, unit: 'events/s', op: '>=', threshold: 5000 }),
+        evaluate({
+          name,
+          value: rate,
+          unit: 'events/s',
+          op: '>=',
+          threshold: 0.5,
+          limit: limitRate,
+          limitName: `direct CreateEntry on B, ${CONCURRENCY} in flight`,
+        }),
+        evaluate({
+          name: `${kind}: verify differences`,
+          value: summary.totalErrors,
+          unit: '',
+          op: '<=',
+          threshold: 0,
+        }),
+      ],
+      details: {
+        [kind]: {
+          events,
+          directories: dirs,
+          files,
+          populateSeconds: round2(populateSeconds),
+          limit: {
+            creates: limitDirs + limitFiles,
+            seconds: round2(limitSeconds),
+            eventsPerSecond: Math.round(limitRate),
+            cpu: limitCpu,
+          },
+          replication: {
+            seconds: round2(seconds),
+            eventsPerSecond: Math.round(rate),
+            cpu: replCpu,
+            applied: doneLine.dirs[0]!.applied,
+          },
+          verify: summary,
+        },
+      },
+    }
+  } finally {
+    clientA.close()
+    clientB.close()
+    await replicator?.stop()
+    await Promise.all([fa.stop(), fb.stop()])
+  }
+}
+
+export const metadataScenario: Scenario = {
+  id: 'metadata',
+  title: 'catch-up metadata',
+  async run(ctx) {
+    const inline = await variant(ctx, 'inline')
+    const chunked = await variant(ctx, 'chunked')
+    return {
+      checks: [...inline.checks, ...chunked.checks],
+      details: { ...inline.details, ...chunked.details },
+    }
+  },
+}
