@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import type * as grpc from '@grpc/grpc-js'
+import * as grpc from '@grpc/grpc-js'
 import {
   channelOptions,
   loadFilerProto,
