@@ -7,7 +7,7 @@ describe('topology documents', () => {
     const topology = demoTopology()
     topology.clusters[0] = cluster('demo-a', {
       embedded: true,
-      tls: { ca: 'CA', cert: 'CERT', hasKey: true },
+      tls: { ca: 'CA', cert: 'CERT', hasKey: true, https: false },
     })
     topology.edges[0] = edge('demo-a-demo-b', 'demo-a', 'demo-b', {
       paused: true,
@@ -20,7 +20,7 @@ describe('topology documents', () => {
       name: 'demo-a',
       addresses: ['127.0.0.1:8006'],
       embedded: true,
-      tls: { ca: 'CA', cert: 'CERT' },
+      tls: { ca: 'CA', cert: 'CERT', https: false },
     })
     expect(document.edges[0]).toEqual({
       id: 'demo-a-demo-b',

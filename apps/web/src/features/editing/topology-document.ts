@@ -18,7 +18,10 @@ export function toDocument(graph: TopologyGraph): TopologyDocument {
       ...(c.filerProxy && { filerProxy: true }),
       ...(c.embedded && { embedded: true }),
       // The private key is never sent back; the server keeps the stored one when it is left out.
-      ...(c.tls !== undefined && { tls: { ca: c.tls.ca, cert: c.tls.cert } }),
+      // The key is never answered (the server keeps the stored one); `https` only when off.
+      ...(c.tls !== undefined && {
+        tls: { ca: c.tls.ca, cert: c.tls.cert, ...(!c.tls.https && { https: false }) },
+      }),
     })),
     edges: graph.edges.map((e) => ({
       id: e.id,
