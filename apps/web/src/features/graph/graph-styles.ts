@@ -12,7 +12,7 @@ export const HEALTH_COLOURS = {
   reachable: '#1a7f37',
   degraded: '#bc4c00',
   unreachable: '#cf222e',
-  mismatch: '#8250df',
+  mismatch: '#bf3989',
   unknown: '#8c959f',
 } as const satisfies Record<ClusterHealthKind, string>
 
