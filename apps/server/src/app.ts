@@ -4,7 +4,7 @@
  *
  * Order matters: the error policy first (child contexts copy it), then the long-lived resources
  * (`db`, the topology, the demo's embedded filers before the edge runtime that replicates between
- * them), then the auth hook and the OpenAPI collector, which must see every route, then routes,
+ * them, the cluster health monitor), then the auth hook and the OpenAPI collector, which must see every route, then routes,
  * then the dashboard's files and its single-page-app fallback.
  */
 import { join } from 'node:path'
@@ -14,6 +14,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
 import demoPlugin, { type DemoPluginOptions } from './demo/demo-clusters.js'
 import authPlugin from './plugins/auth.js'
+import clusterHealthPlugin, { type ClusterHealthPluginOptions } from './plugins/cluster-health.js'
 import dbPlugin from './plugins/db.js'
 import errorHandlerPlugin, { frameworkErrorHandler } from './plugins/error-handler.js'
 import replicationPlugin, { type ReplicationPluginOptions } from './plugins/replication.js'
@@ -52,6 +53,8 @@ export interface AppOptions {
   readonly dbFile?: string
   /** Settings of the edge runtime (short intervals in tests). */
   readonly replication?: ReplicationPluginOptions
+  /** Settings of the cluster health monitor (short intervals in tests). */
+  readonly clusterHealth?: ClusterHealthPluginOptions
   /** Settings of the demo (`config.demo`), e.g. a short writer interval in tests. */
   readonly demo?: DemoPluginOptions
 }
@@ -71,6 +74,8 @@ export function buildApp(config: Readonly<Config>, options: AppOptions = {}) {
   // Before replication: its filers run before the edges start and close after they stopped.
   void app.register(demoPlugin, options.demo ?? {})
   void app.register(replicationPlugin, options.replication ?? {})
+  // After demo: its probes stop before the demo's filers close.
+  void app.register(clusterHealthPlugin, options.clusterHealth ?? {})
   void app.register(authPlugin, { apiToken: config.apiToken })
   void app.register(swagger, {
     openapi: {

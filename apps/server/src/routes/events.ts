@@ -1,7 +1,8 @@
 /**
  * `GET /api/v1/events`: Server-Sent Events for the dashboard.
  *
- * - `event: status`, at once and then every second: every edge's live status (`StatusList`);
+ * - `event: status`, at once and then every second: every edge's live status and every
+ *   cluster's health (`StatusList`);
  * - `event: topology` after every committed topology change: the ids it touched
  *   (`TopologyEvent`), so the client refetches what changed.
  *
@@ -62,6 +63,7 @@ const eventsRoute: FastifyPluginAsyncTypebox = async (app) => {
         const event: StatusEvent = {
           at: new Date().toISOString(),
           edges: app.replication.statusAll(),
+          clusters: app.clusterHealth.statusAll(),
         }
         write(`event: status\ndata: ${JSON.stringify(event)}\n\n`)
       }

@@ -10,10 +10,13 @@
  *   addresses, `path` the source path.
  * - `seasync_edge_*{edge,direction}`: lag, watermark, checkpoint, head, backlog, failures,
  *   in-flight transfers, event and byte counters, and the state as a state set.
+ * - `seasync_cluster_up{cluster,address}`: 1 when the filer address answered the cluster health
+ *   monitor's last probe, else 0; absent before the first probe of the cluster.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { DirectionMetrics } from '../runtime/replication-service.js'
+import type { ClusterStatus } from '../schemas/clusters.js'
 import { LAG_STATES } from '../runtime/lag-state.js'
 import { ErrorResponses } from '../schemas/common.js'
 
@@ -105,8 +108,11 @@ const FAMILIES: readonly Family[] = [
   },
 ]
 
-/** The exposition text for `directions`. */
-export function renderMetrics(directions: readonly DirectionMetrics[]): string {
+/** The exposition text for `directions` and `clusters`. */
+export function renderMetrics(
+  directions: readonly DirectionMetrics[],
+  clusters: readonly ClusterStatus[] = [],
+): string {
   let text =
     '# HELP SeaweedFS_filerSync_sync_offset Last checkpoint saved to the target filer (or, idle, ' +
     'the source head), ns since the epoch (weed filer.sync compatible).\n' +
@@ -130,6 +136,15 @@ export function renderMetrics(directions: readonly DirectionMetrics[]): string {
       }
     }
   }
+  text +=
+    '# HELP seasync_cluster_up 1 when the filer address answered the last health probe, else 0.\n' +
+    '# TYPE seasync_cluster_up gauge\n'
+  for (const cluster of clusters) {
+    for (const address of cluster.addresses) {
+      const labels = formatLabels({ cluster: cluster.clusterId, address: address.address })
+      text += `seasync_cluster_up${labels} ${address.reachable ? 1 : 0}\n`
+    }
+  }
   return text
 }
 
@@ -148,7 +163,8 @@ const metricsRoute: FastifyPluginAsyncTypebox = async (app) => {
     '/metrics',
     {
       schema: {
-        summary: 'Prometheus metrics: per-direction lag, offsets, counters, state',
+        summary:
+          'Prometheus metrics: per-direction lag, offsets, counters, state; cluster reachability',
         tags: ['runtime'],
         response: {
           200: {
@@ -162,7 +178,7 @@ const metricsRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (_request, reply) =>
       reply
         .type('text/plain; version=0.0.4; charset=utf-8')
-        .send(renderMetrics(app.replication.directionMetrics())),
+        .send(renderMetrics(app.replication.directionMetrics(), app.clusterHealth.statusAll())),
   )
 }
 

@@ -115,13 +115,59 @@ export const ClusterPatchBody = Type.Object(
 export type ClusterPatchBody = Static<typeof ClusterPatchBody>
 
 /**
- * Live status of a cluster or edge, filled in by the edge runtime; absent until it runs.
- * @internal The runtime replaces this with its own schema.
+ * Read-only live status as a declaration may repeat it (`PUT /topology` takes what `GET /topology`
+ * answered): any object, ignored. Also the edges' placeholder until they carry their own.
+ * @internal
  */
 export const LiveStatus = Type.Object(
   {},
-  { additionalProperties: true, description: 'live status from the edge runtime' },
+  { additionalProperties: true, description: 'read-only live status, ignored on input' },
 )
+
+/**
+ * A cluster's health from the periodic probe of every address (`src/runtime/cluster-health.ts`):
+ * `unknown` before the first probe, `reachable` when every address answered with the same
+ * signature, `degraded` when some did not answer, `unreachable` when none did, `mismatch` when
+ * the answers disagree among themselves or with the stored signature.
+ */
+export const ClusterHealthSchema = Type.Enum(
+  ['unknown', 'reachable', 'degraded', 'unreachable', 'mismatch'],
+  { description: 'unknown, reachable, degraded (some addresses down), unreachable or mismatch' },
+)
+export type ClusterHealth = Static<typeof ClusterHealthSchema>
+
+/** What one filer address answered at the last probe. */
+export const AddressHealth = Type.Object(
+  {
+    address: Type.String(),
+    reachable: Type.Boolean({ description: 'GetFilerConfiguration answered in time' }),
+    signature: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'the store signature it reported; null when unreachable',
+    }),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'why it is not reachable' }),
+    latencyMs: Type.Union([Type.Number(), Type.Null()], {
+      description: 'round trip of the probe, ms; null when unreachable',
+    }),
+  },
+  { title: 'AddressHealth' },
+)
+export type AddressHealth = Static<typeof AddressHealth>
+
+/** Live health of one cluster (`status` of a cluster, `clusters` of the status event). */
+export const ClusterStatus = Type.Object(
+  {
+    clusterId: Type.String(),
+    health: ClusterHealthSchema,
+    checkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'when the last probe finished; null before the first one',
+    }),
+    addresses: Type.Array(AddressHealth, {
+      description: 'each address at the last probe, in stored order; empty before the first one',
+    }),
+  },
+  { title: 'ClusterStatus' },
+)
+export type ClusterStatus = Static<typeof ClusterStatus>
 
 /** A stored cluster. */
 export const Cluster = Type.Object(
@@ -137,7 +183,7 @@ export const Cluster = Type.Object(
     }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
-    status: Type.Optional(LiveStatus),
+    status: Type.Optional(ClusterStatus),
   },
   { title: 'Cluster' },
 )

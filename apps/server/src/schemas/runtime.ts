@@ -5,6 +5,7 @@
  * exceed 2^53); `*At` fields are ISO 8601 times; durations and rates are plain numbers.
  */
 import { Type, type Static } from 'typebox'
+import { ClusterStatus } from './clusters.js'
 
 /** A nanosecond timestamp as a decimal string. */
 const Ns = (description: string) => Type.String({ pattern: '^-?[0-9]+$', description })
@@ -83,10 +84,11 @@ export const EdgeStatus = Type.Object(
 )
 export type EdgeStatus = Static<typeof EdgeStatus>
 
-/** `GET /api/v1/status`. */
+/** `GET /api/v1/status`: every edge's live status and every cluster's health. */
 export const StatusList = Type.Object({
   at: Type.String({ format: 'date-time' }),
   edges: Type.Array(EdgeStatus),
+  clusters: Type.Array(ClusterStatus, { description: 'every stored cluster, in id order' }),
 })
 export type StatusList = Static<typeof StatusList>
 
@@ -198,7 +200,7 @@ export const HistoryResponse = Type.Object({
 })
 export type HistoryResponse = Static<typeof HistoryResponse>
 
-/** `event: status` of `GET /api/v1/events`: every edge's status, about once a second. */
+/** `event: status` of `GET /api/v1/events`: every edge's status and cluster's health, each second. */
 export const StatusEvent = StatusList
 export type StatusEvent = StatusList
 

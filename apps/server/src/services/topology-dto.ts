@@ -1,13 +1,14 @@
 /**
  * Stored records → API bodies: timestamps as ISO 8601, TLS material without its private key. The
- * one place the API shape of a cluster or an edge is built (the edge runtime adds `status`).
+ * one place the API shape of a cluster or an edge is built (with the cluster's live health as `status`).
  */
 import type { ClusterRecord } from '../repositories/clusters-repository.js'
 import type { EdgeRecord } from '../repositories/edges-repository.js'
-import type { Cluster } from '../schemas/clusters.js'
+import type { Cluster, ClusterStatus } from '../schemas/clusters.js'
 import type { Edge } from '../schemas/edges.js'
 
-export function toClusterDto(cluster: ClusterRecord): Cluster {
+/** `status`: the cluster's live health, when the caller has it (the API routes always do). */
+export function toClusterDto(cluster: ClusterRecord, status?: ClusterStatus): Cluster {
   return {
     id: cluster.id,
     name: cluster.name,
@@ -25,6 +26,7 @@ export function toClusterDto(cluster: ClusterRecord): Cluster {
     signature: cluster.signature,
     createdAt: new Date(cluster.createdAtMs).toISOString(),
     updatedAt: new Date(cluster.updatedAtMs).toISOString(),
+    ...(status !== undefined && { status }),
   }
 }
 

@@ -48,6 +48,8 @@ describe('POST /api/v1/clusters', () => {
       signature: filers[0]!.signature,
       createdAt: expect.any(String) as string,
       updatedAt: body.createdAt,
+      // The health monitor probes the new cluster at once; this answer is from before that.
+      status: { clusterId: 'dc1-paris', health: 'unknown', checkedAt: null, addresses: [] },
     })
     expect(app.topology.clusters.get('dc1-paris')?.signature).toBe(filers[0]!.signature)
     expect(app.topology.audit.list()).toMatchObject([

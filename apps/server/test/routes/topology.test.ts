@@ -194,7 +194,10 @@ describe('PUT /api/v1/topology', () => {
       clusters: clusters(),
       edges: [edge('ab', 'A:/', 'B:/', 'one-way', { options: { a: { filerProxy: true } } })],
     })
+    // With the clusters' live health in the answer: read-only, taken back and ignored.
+    await app.clusterHealth.idle()
     const graph = (await send(app, 'GET', '/topology')).json<TopologyGraph>()
+    expect(graph.clusters[0]?.status?.health).toBe('reachable')
     const before = snapshot(app)
     events.length = 0
     const response = await send(app, 'PUT', '/topology', graph)

@@ -1,6 +1,7 @@
 /** Sample API bodies for unit and component tests, shaped exactly as the server answers. */
 import type {
   Cluster,
+  ClusterStatus,
   DirectionStatus,
   Edge,
   EdgeStatus,
@@ -111,10 +112,42 @@ export function demoTopology(): TopologyGraph {
   }
 }
 
-export function statusOf(topology: TopologyGraph, edges: EdgeStatus[] = []): StatusList {
+/** A cluster's probe: every address answering with its signature unless told otherwise. */
+export function clusterStatus(
+  c: Cluster,
+  health: ClusterStatus['health'] = 'reachable',
+  overrides: Partial<ClusterStatus> = {},
+): ClusterStatus {
+  const down = health === 'unreachable'
+  return {
+    clusterId: c.id,
+    health,
+    checkedAt: health === 'unknown' ? null : at,
+    addresses:
+      health === 'unknown'
+        ? []
+        : c.addresses.map((address) => ({
+            address,
+            reachable: !down,
+            signature: down ? null : c.signature,
+            error: down ? 'connect ECONNREFUSED' : null,
+            latencyMs: down ? null : 2.5,
+          })),
+    ...overrides,
+  }
+}
+
+/** Every edge's status (in sync unless given) and every cluster's (reachable unless given). */
+export function statusOf(
+  topology: TopologyGraph,
+  edges: EdgeStatus[] = [],
+  clusters: ClusterStatus[] = [],
+): StatusList {
   const byId = new Map(edges.map((e) => [e.edgeId, e]))
+  const clusterById = new Map(clusters.map((c) => [c.clusterId, c]))
   return {
     at,
     edges: topology.edges.map((e) => byId.get(e.id) ?? edgeStatus(e)),
+    clusters: topology.clusters.map((c) => clusterById.get(c.id) ?? clusterStatus(c)),
   }
 }

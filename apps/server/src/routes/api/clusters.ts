@@ -2,7 +2,8 @@
  * Cluster routes, under `/api/v1`. Every change goes through `app.topology` (probe, loop refusal,
  * one transaction, audit row, event); a refused change stores nothing.
  *
- * - `GET /clusters`: every cluster.
+ * - `GET /clusters`: every cluster. Every answered cluster carries its live health as `status`
+ *   (`unknown` until the monitor's first probe of it, see `runtime/cluster-health.ts`).
  * - `POST /clusters`: creates one; 201 with it. 409 `CONFLICT` for a taken name or id, 422
  *   `CLUSTER_PROBE_FAILED` when an address fails the probe.
  * - `GET /clusters/:id`, `PATCH /clusters/:id` (the given fields; new addresses or TLS are
@@ -21,6 +22,7 @@ import {
   RemoveClustersQuery,
   RemovedResponse,
 } from '../../schemas/clusters.js'
+import type { ClusterRecord } from '../../repositories/clusters-repository.js'
 import { ErrorResponses } from '../../schemas/common.js'
 import { toClusterDto } from '../../services/topology-dto.js'
 import { actorOf } from './actor.js'
@@ -30,13 +32,15 @@ const tags = ['clusters']
 
 const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preValidation', rejectUnknownProperties)
+  /** The API body of a stored cluster, with its live health. */
+  const dto = (cluster: ClusterRecord) => toClusterDto(cluster, app.clusterHealth.status(cluster))
 
   app.get(
     '/clusters',
     {
       schema: { summary: 'List clusters', tags, response: { 200: ClusterList, ...ErrorResponses } },
     },
-    async () => ({ clusters: app.topology.clusters.list().map(toClusterDto) }),
+    async () => ({ clusters: app.topology.clusters.list().map(dto) }),
   )
 
   app.post(
@@ -57,7 +61,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const cluster = await app.topology.createCluster(request.body, actorOf(request))
-      return reply.code(201).send(toClusterDto(cluster))
+      return reply.code(201).send(dto(cluster))
     },
   )
 
@@ -99,7 +103,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (cluster === null) {
         throw new ApiError(404, 'NOT_FOUND', `No cluster with id "${request.params.id}"`)
       }
-      return toClusterDto(cluster)
+      return dto(cluster)
     },
   )
 
@@ -119,9 +123,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      toClusterDto(
-        await app.topology.updateCluster(request.params.id, request.body, actorOf(request)),
-      ),
+      dto(await app.topology.updateCluster(request.params.id, request.body, actorOf(request))),
   )
 
   app.delete(

@@ -39,12 +39,17 @@ const runtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/status',
     {
       schema: {
-        summary: "Every edge's live status (state, lag, watermark, checkpoint, rates)",
+        summary:
+          "Every edge's live status (state, lag, watermark, checkpoint, rates) and cluster's health",
         tags,
         response: { 200: StatusList, ...ErrorResponses },
       },
     },
-    async () => ({ at: new Date().toISOString(), edges: app.replication.statusAll() }),
+    async () => ({
+      at: new Date().toISOString(),
+      edges: app.replication.statusAll(),
+      clusters: app.clusterHealth.statusAll(),
+    }),
   )
 
   app.get(

@@ -1,7 +1,8 @@
 /**
  * Topology routes, under `/api/v1`:
  *
- * - `GET /topology`: every cluster and edge (the edge runtime adds live `status`).
+ * - `GET /topology`: every cluster and edge; clusters carry their live health as `status`, which
+ *   `PUT` accepts and ignores (read-only), so a fetched topology can be sent back unchanged.
  * - `PUT /topology`: makes the stored topology the given document (JSON or YAML), validated as one change
  *   and stored as a diff; answers the new topology and the plan (only changed edges restart).
  * - `POST /topology/validate`: the dry run of a whole document or of lists of cluster and edge
@@ -9,6 +10,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parse as parseYaml } from 'yaml'
+import type { ClusterHealthMonitor } from '../../runtime/cluster-health.js'
 import { ErrorResponses } from '../../schemas/common.js'
 import {
   TopologyApplyResponse,
@@ -25,9 +27,12 @@ import { rejectUnknownProperties } from './reject-unknown-properties.js'
 const tags = ['topology']
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
 
-function graph(topology: TopologyService): TopologyGraph {
+function graph(topology: TopologyService, health: ClusterHealthMonitor): TopologyGraph {
   const { clusters, edges } = topology.state()
-  return { clusters: clusters.map(toClusterDto), edges: edges.map(toEdgeDto) }
+  return {
+    clusters: clusters.map((cluster) => toClusterDto(cluster, health.status(cluster))),
+    edges: edges.map(toEdgeDto),
+  }
 }
 
 const topologyRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -51,7 +56,7 @@ const topologyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TopologyGraph, ...ErrorResponses },
       },
     },
-    async () => graph(app.topology),
+    async () => graph(app.topology, app.clusterHealth),
   )
 
   app.put(
@@ -66,7 +71,7 @@ const topologyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const plan = await app.topology.replaceTopology(request.body, actorOf(request))
-      return { topology: graph(app.topology), plan }
+      return { topology: graph(app.topology, app.clusterHealth), plan }
     },
   )
 

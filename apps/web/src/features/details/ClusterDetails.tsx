@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { api } from '../../api/endpoints'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { useNotify } from '../../components/Toasts'
-import { stateText } from '../../lib/format'
+import { formatAgo, formatDateTime, stateText } from '../../lib/format'
 import { queryKeys } from '../../queries/keys'
 import { clusterHealth } from '../graph/cluster-health'
 import { edgeTitle } from '../shell/names'
@@ -19,7 +19,10 @@ interface Props {
   readonly onAddEdge: () => void
 }
 
-/** One cluster: addresses, signature, health (from its edges' status) and its edges. */
+/**
+ * One cluster: its health (the server's probe of every filer address: reachability, latency, last
+ * check), signature, options and its edges.
+ */
 export function ClusterDetails({
   clusterId,
   topology,
@@ -37,6 +40,10 @@ export function ClusterDetails({
   const health = clusterHealth(cluster, status)
   const edges = topology.edges.filter((e) => e.a.cluster === clusterId || e.b.cluster === clusterId)
   const statusById = new Map(status?.edges.map((s) => [s.edgeId, s]))
+  const live = health.live
+  const probed = new Map(live?.addresses.map((a) => [a.address, a]))
+  // Relative to the server's clock of the last status tick, so it moves with every tick.
+  const nowMs = status === undefined ? Date.now() : Date.parse(status.at)
   return (
     <section className="details" aria-label="Cluster details">
       <div className="details-head">
@@ -58,7 +65,43 @@ export function ClusterDetails({
       <dl className="meta">
         <div>
           <dt>Filer addresses</dt>
-          <dd className="mono">{cluster.addresses.join(', ')}</dd>
+          <dd>
+            <ul className="plain">
+              {cluster.addresses.map((address) => {
+                const probe = probed.get(address)
+                const kind =
+                  probe === undefined ? 'unknown' : probe.reachable ? 'reachable' : 'unreachable'
+                return (
+                  <li key={address} className="address-health" data-testid="address-health">
+                    <span className={`dot health-${kind}`} aria-hidden="true" />
+                    <span className="mono">{address}</span>{' '}
+                    <span className="muted">
+                      {probe === undefined
+                        ? 'not checked yet'
+                        : probe.reachable
+                          ? `reachable · ${probe.latencyMs ?? '?'} ms`
+                          : 'unreachable'}
+                    </span>
+                    {probe !== undefined && !probe.reachable && probe.error !== null && (
+                      <span className="last-error mono">{probe.error}</span>
+                    )}
+                  </li>
+                )
+              })}
+            </ul>
+          </dd>
+        </div>
+        <div>
+          <dt>Last check</dt>
+          <dd>
+            {live?.checkedAt == null ? (
+              'not yet'
+            ) : (
+              <time dateTime={live.checkedAt} title={formatDateTime(Date.parse(live.checkedAt))}>
+                {formatAgo(Date.parse(live.checkedAt), nowMs)}
+              </time>
+            )}
+          </dd>
         </div>
         <div>
           <dt>Signature</dt>

@@ -93,6 +93,14 @@ export function GraphView(props: Props) {
           filer unreachable
         </li>
         <li>
+          <span className="swatch box dashed" style={{ borderColor: HEALTH_COLOURS.degraded }} />
+          some filers down
+        </li>
+        <li>
+          <span className="swatch box" style={{ borderColor: HEALTH_COLOURS.mismatch }} />
+          signature mismatch
+        </li>
+        <li>
           <span className="swatch box double" /> embedded
         </li>
       </ul>

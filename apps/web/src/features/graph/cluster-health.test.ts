@@ -1,57 +1,57 @@
 import { describe, expect, it } from 'vitest'
-import { cluster, demoTopology, direction, edge, edgeStatus, statusOf } from '../../test/fixtures'
-import { addressSpellings, clusterHealth } from './cluster-health'
-
-describe('addressSpellings', () => {
-  it('gives the HTTP and gRPC host:port of a filer address', () => {
-    expect(addressSpellings('127.0.0.1:46291.36565')).toEqual([
-      '127.0.0.1:46291',
-      '127.0.0.1:36565',
-    ])
-    expect(addressSpellings('filer:8888')).toEqual(['filer:8888', 'filer:18888'])
-  })
-})
+import { cluster, clusterStatus, demoTopology, statusOf } from '../../test/fixtures'
+import { clusterHealth } from './cluster-health'
 
 describe('clusterHealth', () => {
-  const far = cluster('far', { addresses: ['127.0.0.1:46291.36565'] })
-  const e = edge('c-far', 'demo-c', 'far')
-  const topology = { clusters: [cluster('demo-c'), far], edges: [e] }
+  const two = cluster('two', { addresses: ['10.0.0.1:8888', '10.0.0.2:8888'], signature: 7 })
+  const topology = { clusters: [two], edges: [] }
 
-  it('is unreachable when a touching direction’s error names one of its addresses', () => {
-    const status = statusOf(topology, [
-      edgeStatus(e, { state: 'error' }, [
-        direction('demo-c', 'far'),
-        direction('far', 'demo-c', {
-          direction: 'b-a',
-          state: 'error',
-          replicatorState: 'backing-off',
-          lastError:
-            'SubscribeMetadata / on 127.0.0.1:36565: UNAVAILABLE No connection established.',
-        }),
-      ]),
-    ])
-    const health = clusterHealth(far, status)
-    expect(health.kind).toBe('unreachable')
-    expect(health.detail).toContain('127.0.0.1:36565')
-    // The other end is not blamed for it, but its edge needs attention.
-    expect(clusterHealth(topology.clusters[0]!, status).kind).toBe('warning')
+  it('reads the server’s probe: reachable, even for a cluster without edges', () => {
+    const health = clusterHealth(two, statusOf(topology))
+    expect(health).toMatchObject({ kind: 'reachable', text: 'reachable', detail: undefined })
+    expect(health.live?.addresses).toHaveLength(2)
   })
 
-  it('does not match an address inside a longer port', () => {
-    const c = cluster('x', { addresses: ['10.0.0.1:80.90'] })
-    const e2 = edge('x-y', 'x', 'y')
-    const status = statusOf({ clusters: [c], edges: [e2] }, [
-      edgeStatus(e2, { state: 'error' }, [
-        direction('x', 'y', { state: 'error', lastError: 'connect ECONNREFUSED 10.0.0.1:8080' }),
-      ]),
-    ])
-    expect(clusterHealth(c, status).kind).toBe('warning')
+  it('degraded names how many filers are down and the first one’s error', () => {
+    const live = clusterStatus(two, 'degraded', {
+      addresses: [
+        { address: '10.0.0.1:8888', reachable: true, signature: 7, error: null, latencyMs: 3 },
+        {
+          address: '10.0.0.2:8888',
+          reachable: false,
+          signature: null,
+          error: 'connect ECONNREFUSED 10.0.0.2:18888',
+          latencyMs: null,
+        },
+      ],
+    })
+    const health = clusterHealth(two, statusOf(topology, [], [live]))
+    expect(health.kind).toBe('degraded')
+    expect(health.text).toBe('1 of 2 filers unreachable')
+    expect(health.detail).toBe('10.0.0.2:8888: connect ECONNREFUSED 10.0.0.2:18888')
   })
 
-  it('is ok with healthy edges, idle without edges, unknown without status', () => {
+  it('unreachable and mismatch', () => {
+    const down = clusterHealth(two, statusOf(topology, [], [clusterStatus(two, 'unreachable')]))
+    expect(down).toMatchObject({ kind: 'unreachable', text: 'filer unreachable' })
+    const other = clusterStatus(two, 'mismatch', {
+      addresses: [
+        { address: '10.0.0.1:8888', reachable: true, signature: 9, error: null, latencyMs: 1 },
+      ],
+    })
+    const mismatch = clusterHealth(two, statusOf(topology, [], [other]))
+    expect(mismatch.text).toBe('signature mismatch')
+    expect(mismatch.detail).toBe('stored signature 7; answered 10.0.0.1:8888: 9')
+  })
+
+  it('prefers the status stream over the fetched topology, and is unknown without either', () => {
+    const fetched = { ...two, status: clusterStatus(two, 'unreachable') }
+    expect(clusterHealth(fetched, undefined).kind).toBe('unreachable')
+    expect(clusterHealth(fetched, statusOf(topology)).kind).toBe('reachable')
     const demo = demoTopology()
-    expect(clusterHealth(demo.clusters[0]!, statusOf(demo)).kind).toBe('ok')
-    expect(clusterHealth(cluster('lonely'), statusOf(demo)).kind).toBe('idle')
-    expect(clusterHealth(demo.clusters[0]!, undefined).kind).toBe('unknown')
+    expect(clusterHealth(demo.clusters[0]!, undefined)).toMatchObject({
+      kind: 'unknown',
+      text: 'not checked yet',
+    })
   })
 })

@@ -1,83 +1,69 @@
 /**
- * A cluster's health as the dashboard shows it, derived from the live status of the edges that
- * touch it (the API reports per-direction states and errors, not per cluster). A direction in
- * `error` whose last error names one of the cluster's filer addresses (HTTP or gRPC) means that
- * filer did not answer: the cluster is `unreachable`. Any other trouble on a touching edge makes
- * it `warning`; no edges at all, `idle`.
+ * A cluster's health as the dashboard shows it: the server's probe of every filer address
+ * (`ClusterStatus`, see the server's `runtime/cluster-health.ts`). The status event's copy
+ * (`StatusList.clusters`, every second) wins over the one the topology was fetched with
+ * (`cluster.status`), so a status tick updates the graph without refetching the topology.
  */
-import type { Cluster, StatusList } from '@seasync/server/api-types'
+import type { Cluster, ClusterStatus, StatusList } from '@seasync/server/api-types'
 
-export type ClusterHealthKind = 'ok' | 'warning' | 'unreachable' | 'idle' | 'unknown'
+export type ClusterHealthKind = ClusterStatus['health']
 
 export interface ClusterHealth {
   readonly kind: ClusterHealthKind
-  /** A few words: `filer unreachable`, `2 edges need attention`, `in sync`. */
+  /** A few words: `filer unreachable`, `1 of 2 filers unreachable`, `reachable`. */
   readonly text: string
   /** One or two words for the graph's node label. */
   readonly short: string
-  /** The evidence (an error message), when there is one. */
+  /** The evidence (the first address's error), when there is one. */
   readonly detail: string | undefined
+  /** The probe it comes from; undefined before the first one. */
+  readonly live: ClusterStatus | undefined
 }
 
-/** `host:http[.grpc]` → the `host:port` spellings an error message may use for it. */
-export function addressSpellings(address: string): string[] {
-  const match = /^(.*):([0-9]+)(?:\.([0-9]+))?$/.exec(address.trim())
-  if (match === null) return [address]
-  const [, host, http, grpc] = match
-  const grpcPort = grpc ?? String(Number(http) + 10000)
-  return [`${host}:${http}`, `${host}:${grpcPort}`]
+/** The freshest probe of `cluster`: from the status stream, else from the fetched topology. */
+export function liveClusterStatus(
+  cluster: Cluster,
+  status: StatusList | undefined,
+): ClusterStatus | undefined {
+  return status?.clusters?.find((c) => c.clusterId === cluster.id) ?? cluster.status
 }
 
 export function clusterHealth(cluster: Cluster, status: StatusList | undefined): ClusterHealth {
-  if (status === undefined)
-    return { kind: 'unknown', text: 'status unknown', short: 'status unknown', detail: undefined }
-  const spellings = cluster.addresses.flatMap(addressSpellings)
-  const touching = status.edges.filter((edge) =>
-    edge.directions.some((d) => d.sourceCluster === cluster.id || d.targetCluster === cluster.id),
-  )
-  if (touching.length === 0)
-    return { kind: 'idle', text: 'no edges', short: 'no edges', detail: undefined }
-  for (const edge of touching) {
-    for (const d of edge.directions) {
-      if (d.sourceCluster !== cluster.id && d.targetCluster !== cluster.id) continue
-      const error = d.lastError ?? edge.problem
-      if (error !== null && spellings.some((s) => containsAddress(error, s))) {
-        return {
-          kind: 'unreachable',
-          text: 'filer unreachable',
-          short: 'unreachable',
-          detail: error,
-        }
+  const live = liveClusterStatus(cluster, status)
+  const kind = live?.health ?? 'unknown'
+  const down = live?.addresses.filter((a) => !a.reachable) ?? []
+  const detail = down.map((a) => `${a.address}: ${a.error ?? 'no answer'}`)[0]
+  switch (kind) {
+    case 'reachable':
+      return { kind, text: 'reachable', short: 'reachable', detail: undefined, live }
+    case 'degraded':
+      return {
+        kind,
+        text: `${down.length} of ${live?.addresses.length ?? 0} filers unreachable`,
+        short: 'degraded',
+        detail,
+        live,
       }
-    }
+    case 'unreachable':
+      return { kind, text: 'filer unreachable', short: 'unreachable', detail, live }
+    case 'mismatch':
+      return {
+        kind,
+        text: 'signature mismatch',
+        short: 'signature mismatch',
+        detail: mismatchDetail(cluster, live),
+        live,
+      }
+    case 'unknown':
+      return { kind, text: 'not checked yet', short: 'checking…', detail: undefined, live }
   }
-  const troubled = touching.filter((e) => e.state === 'error' || e.state === 'stalled')
-  if (troubled.length > 0) {
-    const first = troubled[0]?.directions.find((d) => d.state === 'error' || d.state === 'stalled')
-    return {
-      kind: 'warning',
-      short: 'needs attention',
-      text:
-        troubled.length === 1
-          ? '1 edge needs attention'
-          : `${troubled.length} edges need attention`,
-      detail:
-        first === undefined
-          ? undefined
-          : `${first.sourceCluster} → ${first.targetCluster}: ${first.lastError ?? first.reason}`,
-    }
-  }
-  return { kind: 'ok', text: 'reachable', short: 'reachable', detail: undefined }
 }
 
-/** `text` mentions `address` as a whole (`1.2.3.4:80` does not match inside `1.2.3.4:8080`). */
-function containsAddress(text: string, address: string): boolean {
-  let from = 0
-  for (;;) {
-    const at = text.indexOf(address, from)
-    if (at === -1) return false
-    const next = text.charAt(at + address.length)
-    if (!/[0-9]/.test(next)) return true
-    from = at + 1
-  }
+/** Which address answered which signature, against the stored one. */
+function mismatchDetail(cluster: Cluster, live: ClusterStatus | undefined): string {
+  const answers = (live?.addresses ?? [])
+    .filter((a) => a.reachable)
+    .map((a) => `${a.address}: ${a.signature}`)
+    .join(', ')
+  return `stored signature ${cluster.signature ?? 'none'}; answered ${answers}`
 }

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { demoTopology, direction, edgeStatus, statusOf, cluster, edge } from '../../test/fixtures'
+import {
+  demoTopology,
+  direction,
+  edgeStatus,
+  statusOf,
+  cluster,
+  clusterStatus,
+  edge,
+} from '../../test/fixtures'
 import { GraphController, type GraphSelection } from './graph-controller'
 import { buildGraphElements } from './graph-model'
 import { memoryPositionStore } from './positions'
@@ -32,11 +40,17 @@ describe('GraphController (headless Cytoscape)', () => {
     const edgeBefore = cy.$id('demo-b-demo-c')
 
     const [, bc] = topology.edges
-    const stalled = statusOf(topology, [
-      edgeStatus(bc!, { state: 'stalled', lagSeconds: 80 }, [
-        direction('demo-b', 'demo-c', { state: 'stalled', lagSeconds: 80 }),
-      ]),
-    ])
+    const nodeBefore = cy.$id('demo-c')
+    expect(nodeBefore.hasClass('health-reachable')).toBe(true)
+    const stalled = statusOf(
+      topology,
+      [
+        edgeStatus(bc!, { state: 'stalled', lagSeconds: 80 }, [
+          direction('demo-b', 'demo-c', { state: 'stalled', lagSeconds: 80 }),
+        ]),
+      ],
+      [clusterStatus(topology.clusters[2]!, 'unreachable')],
+    )
     controller.setElements(buildGraphElements(topology, stalled))
 
     expect(controller.layoutRuns).toBe(1)
@@ -46,6 +60,11 @@ describe('GraphController (headless Cytoscape)', () => {
     expect(cy.$id('demo-b-demo-c').hasClass('stalled')).toBe(true)
     expect(cy.$id('demo-b-demo-c').hasClass('in-sync')).toBe(false)
     expect(String(cy.$id('demo-b-demo-c').data('label'))).toContain('1 min 20 s · stalled')
+    // A cluster's health from the same tick: its node restyled in place.
+    expect(cy.$id('demo-c').same(nodeBefore)).toBe(true)
+    expect(cy.$id('demo-c').hasClass('health-unreachable')).toBe(true)
+    expect(cy.$id('demo-c').hasClass('health-reachable')).toBe(false)
+    expect(String(cy.$id('demo-c').data('label'))).toContain('unreachable')
   })
 
   it('places a new cluster beside its neighbour and keeps every other position', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { cluster, demoTopology, direction, edge, edgeStatus, statusOf } from '../../test/fixtures'
+import {
+  cluster,
+  clusterStatus,
+  demoTopology,
+  direction,
+  edge,
+  edgeStatus,
+  statusOf,
+} from '../../test/fixtures'
 import { buildGraphElements, edgeLabel, PROPOSED_EDGE_ID } from './graph-model'
 
 describe('buildGraphElements', () => {
@@ -22,16 +30,22 @@ describe('buildGraphElements', () => {
     const topology = demoTopology()
     topology.clusters[0] = cluster('demo-a', { embedded: true })
     const [ab, bc] = topology.edges
-    const status = statusOf(topology, [
-      edgeStatus(bc!, { state: 'stalled', lagSeconds: 75 }, [
-        direction('demo-b', 'demo-c', { state: 'stalled', lagSeconds: 75 }),
-      ]),
-    ])
+    const status = statusOf(
+      topology,
+      [
+        edgeStatus(bc!, { state: 'stalled', lagSeconds: 75 }, [
+          direction('demo-b', 'demo-c', { state: 'stalled', lagSeconds: 75 }),
+        ]),
+      ],
+      [clusterStatus(topology.clusters[2]!, 'unreachable')],
+    )
     const byId = new Map(buildGraphElements(topology, status).map((e) => [e.data.id, e]))
     expect(byId.get('demo-a-demo-b')?.classes).toEqual(['active-active', 'in-sync'])
     expect(byId.get('demo-b-demo-c')?.classes).toEqual(['one-way', 'stalled'])
-    expect(byId.get('demo-a')?.classes).toEqual(['cluster', 'embedded', 'health-ok'])
-    expect(byId.get('demo-c')?.classes).toEqual(['cluster', 'health-warning'])
+    expect(byId.get('demo-a')?.classes).toEqual(['cluster', 'embedded', 'health-reachable'])
+    // The node's health is the server's probe of its filers, not its edges' state.
+    expect(byId.get('demo-b')?.classes).toEqual(['cluster', 'health-reachable'])
+    expect(byId.get('demo-c')?.classes).toEqual(['cluster', 'health-unreachable'])
     expect(ab).toBeDefined()
   })
 

@@ -5,14 +5,16 @@
  */
 import type { StylesheetJson } from 'cytoscape'
 import { STATE_COLOURS, type LagState } from '../../lib/states'
+import type { ClusterHealthKind } from './cluster-health'
 
+/** Node border by the cluster's probed health (`ClusterStatus['health']`). */
 export const HEALTH_COLOURS = {
-  ok: '#1a7f37',
-  warning: '#bc4c00',
+  reachable: '#1a7f37',
+  degraded: '#bc4c00',
   unreachable: '#cf222e',
-  idle: '#6e7781',
+  mismatch: '#bf3989',
   unknown: '#8c959f',
-} as const
+} as const satisfies Record<ClusterHealthKind, string>
 
 export const LOOP_COLOUR = '#d1242f'
 const SELECT_COLOUR = '#0550ae'
@@ -55,6 +57,8 @@ export function graphStylesheet(): StylesheetJson {
     },
     ...healthRules,
     { selector: 'node.health-unreachable', style: { 'background-color': '#ffebe9' } },
+    { selector: 'node.health-degraded', style: { 'border-style': 'dashed' } },
+    { selector: 'node.health-mismatch', style: { 'background-color': '#fbefff' } },
     { selector: 'node.embedded', style: { 'border-style': 'double', 'border-width': 5 } },
     {
       selector: 'edge',
