@@ -9,11 +9,12 @@ export async function paced(
   ratePerSecond: number,
   seconds: number,
   write: (i: number) => Promise<void>,
-): Promise<{ issued: number; failed: number; lastAckMs: number }> {
+): Promise<{ issued: number; failed: number; lastAckMs: number; firstError?: string }> {
   const start = performance.now()
   const total = Math.round(ratePerSecond * seconds)
   let issued = 0
   let failed = 0
+  let firstError: string | undefined
   let lastAckMs = start
   const inFlight = new Set<Promise<void>>()
   while (issued < total) {
@@ -24,7 +25,10 @@ export async function paced(
     while (issued < due) {
       const p = write(issued++).then(
         () => void (lastAckMs = Math.max(lastAckMs, performance.now())),
-        () => void failed++,
+        (err: unknown) => {
+          failed++
+          firstError ??= err instanceof Error ? err.message : String(err)
+        },
       )
       inFlight.add(p)
       void p.finally(() => inFlight.delete(p))
@@ -32,7 +36,9 @@ export async function paced(
     await new Promise((r) => setTimeout(r, 5))
   }
   await Promise.all(inFlight)
-  return { issued, failed, lastAckMs }
+  return firstError === undefined
+    ? { issued, failed, lastAckMs }
+    : { issued, failed, lastAckMs, firstError }
 }
 
 /** One write: acknowledged on the source at `ackMs`, first seen on the target at `seenMs`. */

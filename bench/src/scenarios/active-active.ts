@@ -5,6 +5,7 @@
  * pending) after the last write was acknowledged; echoes = events each direction received beyond
  * the writes made on its source (a replicated write coming back would be one).
  */
+import { verifySync } from '@seasync/sync-core'
 import { evaluate } from '../report.js'
 import { ReplicatorProcess, TightClient, putFile, verify } from '../lib.js'
 import { paced, round1 } from '../load.js'
@@ -88,7 +89,14 @@ export const activeActiveScenario: Scenario = {
         await sleep(100)
       }
       await sleep(3000) // anything still coming back would show now
-      const final = await verify(fa.info.address, fb.info.address, '/aa', false)
+      const differences: unknown[] = []
+      const final = await verifySync({
+        a: fa.info.address,
+        b: fb.info.address,
+        aPath: '/aa',
+        bPath: '/aa',
+        onRecord: (r) => void (differences.length < 20 && differences.push(r)),
+      })
       const after = replicator.latest!.dirs.map((d) => d.received)
       const written = [wa.issued - wa.failed, wb.issued - wb.failed]
       const received = after.map((n, i) => n - before[i]!)
@@ -123,9 +131,13 @@ export const activeActiveScenario: Scenario = {
           written: { a: written[0], b: written[1] },
           received: { 'a->b': received[0], 'b->a': received[1] },
           failedWrites: wa.failed + wb.failed,
+          firstWriteError: wa.firstError ?? wb.firstError,
           convergedMs: round1(convergedMs),
           cpu: cpuShares,
           verify: final,
+          // What each direction still held at the end, and the first differences, if any.
+          directionsAtEnd: replicator.latest!.dirs,
+          differences,
         },
       }
     } finally {
