@@ -34,6 +34,17 @@ export interface ReplicatorStatus {
   savedAtMs: number | undefined
   /** Newest source ts seen, from events, markers or idle heartbeats (ns). */
   sourceHeadNs: bigint
+  /**
+   * Local clock (ms since the epoch) when `sourceHeadNs` last moved; undefined before the first
+   * item. While the stream is not read (back-pressure) the head stands still, and this says for
+   * how long, so a reader can tell how far the source has really moved on.
+   */
+  sourceHeadSeenAtMs: number | undefined
+  /**
+   * Source ts of the oldest event received and not yet applied (waiting for admission, running,
+   * parked or failed), ns; 0 when none. Its age is the lag of what the target still lacks.
+   */
+  oldestPendingNs: bigint
   /** Events received and not yet applied. */
   backlog: number
   eventsApplied: number

@@ -110,6 +110,9 @@ export class Replicator {
   private savedNs = 0n
   private savedAtMs: number | undefined
   private sourceHeadNs = 0n
+  private sourceHeadSeenAtMs: number | undefined
+  /** The event this loop is admitting right now (blocked in the scheduler); 0 when none. */
+  private admittingNs = 0n
   private received = 0
   private applied = 0
   private bytesCopied = 0
@@ -190,6 +193,8 @@ export class Replicator {
       savedNs: this.savedNs,
       savedAtMs: this.savedAtMs,
       sourceHeadNs: this.sourceHeadNs,
+      sourceHeadSeenAtMs: this.sourceHeadSeenAtMs,
+      oldestPendingNs: this.oldestPendingNs(),
       backlog: this.received - this.applied,
       eventsApplied: this.applied,
       bytesCopied: this.bytesCopied,
@@ -197,6 +202,14 @@ export class Replicator {
       inFlight: [...this.copier.transfers].map((t) => ({ ...t })),
       lastError: this.lastError,
     }
+  }
+
+  /** The oldest event received and not applied: started in the watermark, or being admitted. */
+  private oldestPendingNs(): bigint {
+    const started = this.watermark?.oldestUnfinished()?.tsNs
+    // The event being admitted is the newest received, so any started one is older.
+    if (started !== undefined) return started
+    return this.admittingNs
   }
 
   /** Events that failed and wait for their next retry, oldest first. */
@@ -321,7 +334,10 @@ export class Replicator {
 
   /** One stream item: heartbeats and markers only move the source head (never the checkpoint). */
   private async handle(item: MetadataItem, signal: AbortSignal): Promise<void> {
-    if (item.tsNs > this.sourceHeadNs) this.sourceHeadNs = item.tsNs
+    if (item.tsNs > this.sourceHeadNs) {
+      this.sourceHeadNs = item.tsNs
+      this.sourceHeadSeenAtMs = Date.now()
+    }
     if (item.type !== 'change') return
     // A resubscribe from the saved checkpoint re-sends events this run already took in. Within
     // one stream nothing is dropped by ts: two events may share one (keyed by (ts, seq), §4.4).
@@ -351,7 +367,10 @@ export class Replicator {
     // Admission blocks this loop, so the stream is not read further: back-pressure (§4.4). An
     // event parked behind a failed one is taken in (and started in the watermark, which so never
     // passes it) and runs once what blocks it finishes or is skipped.
-    const { runnable } = await this.scheduler.enqueue(job, signal)
+    this.admittingNs = item.tsNs
+    const { runnable } = await this.scheduler.enqueue(job, signal).finally(() => {
+      this.admittingNs = 0n
+    })
     this.watermark!.start(key)
     void runnable.then((release) => this.runJob(item, plan, key, release))
   }

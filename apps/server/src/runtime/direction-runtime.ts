@@ -141,12 +141,12 @@ export class DirectionRuntime {
 
   /** The status now, without recording it. */
   status(nowMs: number): DirectionStatus {
-    return this.assess(nowMs, this.reading()).status
+    return this.assess(nowMs, this.reading(nowMs)).status
   }
 
   /** The status now, recorded as an observation (the runtime calls this about once a second). */
   observe(nowMs: number): DirectionStatus {
-    const reading = this.reading()
+    const reading = this.reading(nowMs)
     const { status, lagSeconds } = this.assess(nowMs, reading)
     if (showsHeartbeat(reading.lag)) this.heartbeats = true
     this.caughtUpNs = nextCaughtUpNs(this.caughtUpNs, reading.lag)
@@ -210,7 +210,7 @@ export class DirectionRuntime {
     await probe?.stop()
   }
 
-  private reading(): { lag: DirectionReading; status: ReplicatorStatus | undefined } {
+  private reading(nowMs: number): { lag: DirectionReading; status: ReplicatorStatus | undefined } {
     const live = this.replicator?.status()
     if (live !== undefined) {
       return {
@@ -227,6 +227,10 @@ export class DirectionRuntime {
           bytesTotal: this.bytesBase + live.bytesCopied,
           caughtUpNs: this.caughtUpNs,
           heartbeats: this.heartbeats,
+          oldestPendingNs: live.oldestPendingNs,
+          ...(live.sourceHeadSeenAtMs !== undefined && {
+            headAgeMs: nowMs - live.sourceHeadSeenAtMs,
+          }),
         },
       }
     }

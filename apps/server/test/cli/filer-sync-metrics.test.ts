@@ -23,6 +23,8 @@ function status(overrides: Partial<ReplicatorStatus> = {}): ReplicatorStatus {
     savedNs: 0n,
     savedAtMs: undefined,
     sourceHeadNs: 0n,
+    sourceHeadSeenAtMs: undefined,
+    oldestPendingNs: 0n,
     backlog: 0,
     eventsApplied: 0,
     bytesCopied: 0,

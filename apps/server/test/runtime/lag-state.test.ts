@@ -68,6 +68,32 @@ describe('lagSeconds', () => {
       5,
     ],
     ['head behind the watermark (clock quirk): 0', { backlog: 1, headNs: 999n * S }, 0],
+    [
+      'back-pressure: the head stood still 8 s, so the oldest pending event is 10 s old',
+      { backlog: 500, headNs: 1003n * S, oldestPendingNs: 1001n * S, headAgeMs: 8000 },
+      10,
+    ],
+    [
+      'a burst after idle: the oldest pending event, not the idle floor, sets the age',
+      {
+        backlog: 2,
+        headNs: 4601n * S,
+        caughtUpNs: 4000n * S,
+        oldestPendingNs: 4600n * S,
+        headAgeMs: 500,
+      },
+      1.5,
+    ],
+    [
+      'nothing pending: 0 even with an old pending timestamp',
+      { backlog: 0, headNs: 1003n * S, oldestPendingNs: 1001n * S, headAgeMs: 8000 },
+      0,
+    ],
+    [
+      'oldest pending unknown (0): head minus watermark',
+      { backlog: 3, headNs: 1010n * S, oldestPendingNs: 0n, headAgeMs: 8000 },
+      10,
+    ],
   ] as const)('%s', (_name, overrides, expected) => {
     expect(lagSeconds(reading(overrides))).toBe(expected)
   })

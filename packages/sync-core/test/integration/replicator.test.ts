@@ -143,9 +143,13 @@ describe('Replicator, one way A→B', () => {
     expect(failure.path).toBe('/clash')
     expect(failure.error.message).toMatch(/EXISTING_IS_DIRECTORY|is a directory/)
     expect(r.status().appliedNs).toBeLessThan(failure.tsNs)
+    // The failed event is the oldest pending one: its age is what the server reports as lag.
+    expect(r.status().oldestPendingNs).toBe(failure.tsNs)
+    expect(r.status().sourceHeadSeenAtMs).toBeGreaterThan(0)
     expect(r.skipFailure(failure.id)).toBe(true)
     await expect.poll(() => r.status().appliedNs >= failure.tsNs, { timeout: 5000 }).toBe(true)
     expect(r.failures()).toEqual([])
+    await expect.poll(() => r.status().oldestPendingNs, { timeout: 5000 }).toBe(0n)
   })
 })
 
