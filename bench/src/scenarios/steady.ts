@@ -29,6 +29,7 @@ export const steadyScenario: Scenario = {
     const fb = b!
     let server: ServerProcess | undefined
     let watcher: ArrivalWatcher | undefined
+    let sourceWatcher: ArrivalWatcher | undefined
     try {
       server = await ServerProcess.start()
       await server.addCluster('a', fa.info.address)
@@ -47,9 +48,12 @@ export const steadyScenario: Scenario = {
         await sleep(200)
       }
       watcher = new ArrivalWatcher(fb.info.address, '/steady/')
+      // The same writes in A's own log: splits a lag into the source's share and replication's.
+      sourceWatcher = new ArrivalWatcher(fa.info.address, '/steady/')
       await sleep(500)
       const body = Buffer.alloc(1024, 1)
       const arrivals: Arrival[] = []
+      const onSource: Arrival[] = []
       const samples: { atMs: number; reportedMs: number }[] = []
       let sampling = true
       const sampler = (async () => {
@@ -71,13 +75,18 @@ export const steadyScenario: Scenario = {
         ]),
       )
       const w = watcher
+      const sw = sourceWatcher
       const writes = await paced(rate, seconds, async (i) => {
         const path = `/steady/d${i % 20}/f${i}`
         const arrival: Arrival = { ackMs: Number.NaN, seenMs: undefined }
+        const atSource: Arrival = { ackMs: Number.NaN, seenMs: undefined }
         arrivals.push(arrival)
+        onSource.push(atSource)
         void w.expect(path).then((at) => (arrival.seenMs = at))
+        void sw.expect(path).then((at) => (atSource.seenMs = at))
         await putFile(fa.info.http, path, body)
         arrival.ackMs = performance.now()
+        atSource.ackMs = arrival.ackMs
       })
       const cpuShares = cpu.shares()
       const rssMiB = round2(server.child.rss() / 2 ** 20)
@@ -136,6 +145,7 @@ export const steadyScenario: Scenario = {
           writes,
           achievedWritesPerSecond: round1(writes.issued / seconds),
           lagMs: stats,
+          sourceLogLagMs: lagStats(onSource.filter((x) => !Number.isNaN(x.ackMs))),
           reportedVsMeasured: {
             samples: samples.length,
             worstDiffMs: round1(worst),
@@ -151,6 +161,7 @@ export const steadyScenario: Scenario = {
       }
     } finally {
       await watcher?.close()
+      await sourceWatcher?.close()
       await server?.stop()
       await Promise.all([fa.stop(), fb.stop()])
     }
