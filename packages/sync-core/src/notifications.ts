@@ -35,11 +35,12 @@ export interface ReplicatorStatus {
   /** Newest source ts seen, from events, markers or idle heartbeats (ns). */
   sourceHeadNs: bigint
   /**
-   * Local clock (ms since the epoch) when `sourceHeadNs` last moved; undefined before the first
-   * item. While the stream is not read (back-pressure) the head stands still, and this says for
-   * how long, so a reader can tell how far the source has really moved on.
+   * Local clock minus the source's, ms, estimated as the smallest (local receipt time − event or
+   * heartbeat ts) seen lately: an item that arrives without delay shows exactly the offset, a late
+   * one (back-pressure, catch-up) a larger value. Undefined before the first item. With it a
+   * reader turns local time into the source's: `now − sourceClockOffsetMs`.
    */
-  sourceHeadSeenAtMs: number | undefined
+  sourceClockOffsetMs: number | undefined
   /**
    * Source ts of the oldest event received and not yet applied (waiting for admission, running,
    * parked or failed), ns; 0 when none. Its age is the lag of what the target still lacks.

@@ -110,7 +110,7 @@ export class Replicator {
   private savedNs = 0n
   private savedAtMs: number | undefined
   private sourceHeadNs = 0n
-  private sourceHeadSeenAtMs: number | undefined
+  private readonly clockOffset = new WindowedMin(5 * 60_000)
   /** The event this loop is admitting right now (blocked in the scheduler); 0 when none. */
   private admittingNs = 0n
   private received = 0
@@ -193,7 +193,7 @@ export class Replicator {
       savedNs: this.savedNs,
       savedAtMs: this.savedAtMs,
       sourceHeadNs: this.sourceHeadNs,
-      sourceHeadSeenAtMs: this.sourceHeadSeenAtMs,
+      sourceClockOffsetMs: this.clockOffset.value(),
       oldestPendingNs: this.oldestPendingNs(),
       backlog: this.received - this.applied,
       eventsApplied: this.applied,
@@ -334,10 +334,9 @@ export class Replicator {
 
   /** One stream item: heartbeats and markers only move the source head (never the checkpoint). */
   private async handle(item: MetadataItem, signal: AbortSignal): Promise<void> {
-    if (item.tsNs > this.sourceHeadNs) {
-      this.sourceHeadNs = item.tsNs
-      this.sourceHeadSeenAtMs = Date.now()
-    }
+    if (item.tsNs > this.sourceHeadNs) this.sourceHeadNs = item.tsNs
+    const nowMs = Date.now()
+    this.clockOffset.add(nowMs - Number(item.tsNs / 1_000_000n), nowMs)
     if (item.type !== 'change') return
     // A resubscribe from the saved checkpoint re-sends events this run already took in. Within
     // one stream nothing is dropped by ts: two events may share one (keyed by (ts, seq), §4.4).
@@ -554,4 +553,31 @@ function formatNs(ns: bigint): string {
   return ns === 0n
     ? 'the beginning (0)'
     : `${new Date(Number(ns / 1_000_000n)).toISOString()}(${ns})`
+}
+
+/**
+ * The minimum of values added over roughly the last `windowMs` (two rotating buckets), so an old
+ * minimum ages out when clocks are adjusted.
+ */
+class WindowedMin {
+  private current: number | undefined
+  private previous: number | undefined
+  private bucketStartMs = 0
+
+  constructor(private readonly windowMs: number) {}
+
+  add(value: number, nowMs: number): void {
+    if (nowMs - this.bucketStartMs >= this.windowMs) {
+      this.previous = this.current
+      this.current = undefined
+      this.bucketStartMs = nowMs
+    }
+    if (this.current === undefined || value < this.current) this.current = value
+  }
+
+  value(): number | undefined {
+    if (this.current === undefined) return this.previous
+    if (this.previous === undefined) return this.current
+    return Math.min(this.current, this.previous)
+  }
 }

@@ -228,8 +228,8 @@ export class DirectionRuntime {
           caughtUpNs: this.caughtUpNs,
           heartbeats: this.heartbeats,
           oldestPendingNs: live.oldestPendingNs,
-          ...(live.sourceHeadSeenAtMs !== undefined && {
-            headAgeMs: nowMs - live.sourceHeadSeenAtMs,
+          ...(live.sourceClockOffsetMs !== undefined && {
+            sourceNowMs: nowMs - live.sourceClockOffsetMs,
           }),
         },
       }

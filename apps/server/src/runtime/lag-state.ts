@@ -9,13 +9,12 @@
  * it the first new event would show an hour of lag for a moment. Events arriving later than the
  * floor are exactly the pending ones, so the floor never hides real lag.
  *
- * While the replicator holds events back (admission full: back-pressure), it stops reading the
- * stream, so the head it has seen stands still and that difference under-states the lag (the
- * bench measured 0.4 s reported against 8 s real). So when the live replicator tells when its head
- * last moved and which pending event is oldest, lag is instead the age of that oldest pending
- * event on the source's clock: `head + (now − when the head was seen) − oldest pending`. Only the
- * local clock's elapsed time is added to a source timestamp, so clock skew between the server and
- * the filer does not enter.
+ * When the live replicator knows its oldest pending event and the source's clock (its offset
+ * from ours, estimated from items that arrived without delay), lag is also the age of that oldest
+ * pending event on the source's clock, `(now − offset) − oldest pending`, and the larger of the
+ * two counts. This matters under back-pressure: the replicator then reads the stream only as fast
+ * as it applies, so the head it has seen is itself old and head − watermark stays small while the
+ * writes wait seconds (the bench's steady scenario: 0.2 s reported against 2 s real).
  *
  * **State**, the first rule that matches (thresholds in {@link LagThresholdDefaults}):
  *
@@ -116,8 +115,8 @@ export interface DirectionReading {
   readonly caughtUpNs: bigint
   /** Source ts of the oldest pending event, ns; 0 or absent when unknown (paused: the probe). */
   readonly oldestPendingNs?: bigint
-  /** How long ago (local clock, ms) the head last moved; absent when unknown. */
-  readonly headAgeMs?: number
+  /** The source's clock in local ms since the epoch (now − clock offset); absent when unknown. */
+  readonly sourceNowMs?: number
   /** The source has sent an idle heartbeat ({@link showsHeartbeat}) since the direction started. */
   readonly heartbeats: boolean
 }
@@ -153,18 +152,16 @@ const NS_PER_SECOND = 1e9
 export function lagSeconds(
   reading: Pick<
     DirectionReading,
-    'appliedNs' | 'headNs' | 'backlog' | 'caughtUpNs' | 'oldestPendingNs' | 'headAgeMs'
+    'appliedNs' | 'headNs' | 'backlog' | 'caughtUpNs' | 'oldestPendingNs' | 'sourceNowMs'
   >,
 ): number {
   if (reading.backlog <= 0) return 0
-  const oldest = reading.oldestPendingNs ?? 0n
-  if (oldest > 0n && reading.headAgeMs !== undefined && reading.headNs >= oldest) {
-    const ageNs =
-      Number(reading.headNs - oldest) + Math.max(0, reading.headAgeMs) * (NS_PER_SECOND / 1000)
-    return ageNs / NS_PER_SECOND
-  }
   const floor = reading.appliedNs > reading.caughtUpNs ? reading.appliedNs : reading.caughtUpNs
-  return reading.headNs > floor ? Number(reading.headNs - floor) / NS_PER_SECOND : 0
+  const byHead = reading.headNs > floor ? Number(reading.headNs - floor) / NS_PER_SECOND : 0
+  const oldest = reading.oldestPendingNs ?? 0n
+  if (oldest <= 0n || reading.sourceNowMs === undefined) return byHead
+  const byAge = (reading.sourceNowMs - Number(oldest / 1_000_000n)) / 1000
+  return Math.max(byHead, byAge)
 }
 
 /** The caught-up floor after `reading`: its head when nothing is pending, else unchanged. */

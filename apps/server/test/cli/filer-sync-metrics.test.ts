@@ -23,7 +23,7 @@ function status(overrides: Partial<ReplicatorStatus> = {}): ReplicatorStatus {
     savedNs: 0n,
     savedAtMs: undefined,
     sourceHeadNs: 0n,
-    sourceHeadSeenAtMs: undefined,
+    sourceClockOffsetMs: undefined,
     oldestPendingNs: 0n,
     backlog: 0,
     eventsApplied: 0,
