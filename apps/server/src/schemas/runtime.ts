@@ -46,7 +46,10 @@ export const DirectionStatus = Type.Object(
     replicatorState: Type.Union([Type.String(), Type.Null()], {
       description: 'sync-core lifecycle state (streaming, backing-off, …); null when paused',
     }),
-    lagSeconds: Type.Number({ description: 'source head minus applied watermark; 0 if none pend' }),
+    lagSeconds: Type.Number({
+      description:
+        'source head minus applied watermark, or the oldest pending event’s age on the source clock when larger; 0 if none pend',
+    }),
     appliedNs: Ns('applied watermark: every event up to it is on the target'),
     appliedAt: IsoOrNull('the applied watermark as a time'),
     savedNs: Ns('the checkpoint last saved in the target filer'),
