@@ -25,7 +25,7 @@ function entry(fids: string[], extra: Partial<Entry> = {}): Entry {
     extended: {},
     attributes: { mtime: '1700000000', group_name: [] },
     ...extra,
-  } as Entry
+  }
 }
 
 const holds = (clause: WriteConditionClause, current: Entry | undefined): boolean =>
@@ -52,7 +52,7 @@ describe('writeConditionSatisfied (HEAD semantics)', () => {
   it('existence, ETag (quotes, weak, S3 attribute first) and whole-second times', () => {
     const e = entry([], {
       attributes: { mtime: '1700000000', md5: Buffer.from('abcd', 'hex'), group_name: [] },
-    } as never)
+    })
     expect(holds({ kind: 'IF_NOT_EXISTS' }, undefined)).toBe(true)
     expect(holds({ kind: 'IF_NOT_EXISTS' }, e)).toBe(false)
     expect(holds({ kind: 'IF_EXISTS' }, e)).toBe(true)
@@ -107,7 +107,10 @@ describe('conditional CreateEntry and UpdateEntry over gRPC', () => {
   test('CreateEntry: PRECONDITION_FAILED in the response, status OK, nothing written', async ({
     client,
   }) => {
-    const v1 = file('f', { chunks: [chunk('3,01637037d6')], attributes: { mtime: 1, file_mode: 0o644 } })
+    const v1 = file('f', {
+      chunks: [chunk('3,01637037d6')],
+      attributes: { mtime: 1, file_mode: 0o644 },
+    })
     await client.call('CreateEntry', { directory: '/c', entry: v1 })
     const refused = await client.call<CreateEntryResponseOutput>('CreateEntry', {
       directory: '/c',
@@ -143,7 +146,10 @@ describe('conditional CreateEntry and UpdateEntry over gRPC', () => {
   }) => {
     await client.call('CreateEntry', {
       directory: '/u',
-      entry: file('f', { chunks: [chunk('3,01637037d6')], attributes: { mtime: 1, file_mode: 0o644 } }),
+      entry: file('f', {
+        chunks: [chunk('3,01637037d6')],
+        attributes: { mtime: 1, file_mode: 0o644 },
+      }),
     })
     const err = await client
       .call('UpdateEntry', {
@@ -165,7 +171,10 @@ describe('conditional CreateEntry and UpdateEntry over gRPC', () => {
     expect((missing as grpc.ServiceError).details).toContain('no entry is found')
     await client.call('UpdateEntry', {
       directory: '/u',
-      entry: file('f', { chunks: [chunk('3,01637037d6')], attributes: { mtime: 5, file_mode: 0o644 } }),
+      entry: file('f', {
+        chunks: [chunk('3,01637037d6')],
+        attributes: { mtime: 5, file_mode: 0o644 },
+      }),
       condition: { clauses: [{ kind: 'IF_CHUNKS_EQUAL', fids: ['3,01637037d6'] }] },
     })
     expect((await lookup(client, '/u', 'f')).attributes?.mtime).toBe('5')
@@ -176,7 +185,7 @@ describe('conditional CreateEntry and UpdateEntry over gRPC', () => {
     const answers: StreamMutateEntryResponseOutput[] = []
     call.on('data', (res: StreamMutateEntryResponseOutput) => answers.push(res))
     const ended = new Promise((resolve) => call.on('end', resolve))
-    const cond = { clauses: [{ kind: 'IF_NOT_EXISTS' }] }
+    const cond = { clauses: [{ kind: 'IF_NOT_EXISTS' as const }] }
     call.write({
       request_id: 1,
       create_request: { directory: '/m', entry: file('f'), condition: cond },
