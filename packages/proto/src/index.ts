@@ -162,5 +162,12 @@ export type {
   PingResponse,
   PingResponse__Output as PingResponseOutput,
 } from './gen/filer_pb/PingResponse.js'
+export type {
+  WriteCondition,
+  WriteCondition__Output as WriteConditionOutput,
+  _filer_pb_WriteCondition_Clause as WriteConditionClause,
+  _filer_pb_WriteCondition_Clause__Output as WriteConditionClauseOutput,
+  _filer_pb_WriteCondition_Kind__Output as WriteConditionKind,
+} from './gen/filer_pb/WriteCondition.js'
 export { formatFid, parseFid, fidVolumeId, fidToProto, fidFromProto } from './fid.js'
 export type { FileIdParts } from './fid.js'

@@ -33,6 +33,11 @@ export const SyncErrorCodes = {
   SYNC_ERR_CHUNK_SIZE: { retryable: true },
   /** Anything not classified above. */
   SYNC_ERR_INTERNAL: { retryable: false },
+  /**
+   * A conditional write found the target changed since it was looked up (HEAD WriteCondition:
+   * CreateEntry `PRECONDITION_FAILED`, UpdateEntry gRPC FAILED_PRECONDITION). Look up again.
+   */
+  SYNC_ERR_PRECONDITION: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>
 
 export type SyncErrorCode = keyof typeof SyncErrorCodes | 'SYNC_ERR_STOPPED'

@@ -8,6 +8,7 @@ export type FilerErrorCode =
   | 'EXISTING_IS_DIRECTORY'
   | 'EXISTING_IS_FILE'
   | 'ENTRY_ALREADY_EXISTS'
+  | 'PRECONDITION_FAILED'
 
 /** A refused mutation, with the error code CreateEntry reports it under (when it has one). */
 export class FilerOperationError extends Error {
@@ -25,5 +26,16 @@ export class EntryNotFoundError extends Error {
   constructor(message: string) {
     super(message.includes(NOT_FOUND_TEXT) ? message : `${message}: ${NOT_FOUND_TEXT}`)
     this.name = 'EntryNotFoundError'
+  }
+}
+
+/**
+ * A write condition did not hold (HEAD): CreateEntry answers `error_code` PRECONDITION_FAILED with
+ * status OK, UpdateEntry fails with gRPC FAILED_PRECONDITION `precondition failed: <path>`.
+ */
+export class PreconditionFailedError extends FilerOperationError {
+  constructor(readonly path: string) {
+    super(`precondition failed: ${path}`, 'PRECONDITION_FAILED')
+    this.name = 'PreconditionFailedError'
   }
 }

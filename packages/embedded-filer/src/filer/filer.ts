@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { filerCodec, type FileChunkManifestOutput } from '@seasync/proto'
+import { filerCodec, type FileChunkManifestOutput, type WriteConditionOutput } from '@seasync/proto'
 import type { FilerStore } from '../store/filer-store.js'
 import type { VolumeServer } from '../volume/volume-types.js'
 import {
@@ -12,9 +12,15 @@ import {
   type Entry,
   type FileChunk,
 } from './entry-form.js'
-import { EntryNotFoundError, FilerOperationError, NOT_FOUND_TEXT } from './filer-errors.js'
+import {
+  EntryNotFoundError,
+  FilerOperationError,
+  NOT_FOUND_TEXT,
+  PreconditionFailedError,
+} from './filer-errors.js'
 import { MetaLog, type LogEvent, type LoggedEvent } from './meta-log.js'
 import { joinPath, normalizePath, pathChain, splitPath } from './paths.js'
+import { conditionIsSet, writeConditionSatisfied } from './write-condition.js'
 
 /** KV key of the persisted store signature, as SeaweedFS (`filer.store.id`, 4 bytes big-endian). */
 export const SIGNATURE_KV_KEY = 'filer.store.id'
@@ -34,7 +40,13 @@ export interface MutationSource {
   isFromOtherCluster: boolean
 }
 
-export interface CreateOptions extends MutationSource {
+/** A create or update that may carry HEAD's write condition. */
+export interface ConditionalWrite extends MutationSource {
+  /** Clauses that must all hold against the current entry, checked in the write's transaction. */
+  condition?: WriteConditionOutput | null | undefined
+}
+
+export interface CreateOptions extends ConditionalWrite {
   oExcl?: boolean
   skipCheckParentDirectory?: boolean
 }
@@ -140,6 +152,8 @@ export class Filer {
     const entry = toStoredForm({ ...input, name })
     const { result, freed } = await this.mutate((events, freed) => {
       const existing = this.findStored(path)
+      // HEAD checks the condition first, in the same transaction as the write.
+      checkCondition(options.condition, path, existing)
       if (!existing) {
         if (!options.skipCheckParentDirectory) this.ensureParents(dir, entry, events)
         this.put(dir, entry)
@@ -165,7 +179,7 @@ export class Filer {
   async updateEntry(
     directory: string,
     input: Entry,
-    source: MutationSource,
+    source: ConditionalWrite,
   ): Promise<MutationResult> {
     const dir = normalizePath(directory)
     const name = input.name ?? ''
@@ -174,6 +188,8 @@ export class Filer {
     const { result, freed } = await this.mutate((events, freed) => {
       const existing = this.findStored(path)
       if (!existing) throw new EntryNotFoundError(`not found ${path}: ${NOT_FOUND_TEXT}`)
+      // HEAD: not-found first, then the condition, before the equal-entry shortcut.
+      checkCondition(source.condition, path, existing)
       if (entriesEqual(existing, entry)) return
       this.replace(dir, path, existing, entry, source, events, freed, { keepInode: false })
     })
@@ -548,4 +564,16 @@ function loadOrCreateSignature(store: FilerStore): number {
   value.writeInt32BE(signature)
   store.kvPut(key, value)
   return signature
+}
+
+/** Throw {@link PreconditionFailedError} when a set condition does not hold for `current`. */
+function checkCondition(
+  condition: WriteConditionOutput | null | undefined,
+  path: string,
+  current: Entry | undefined,
+): void {
+  if (!conditionIsSet(condition)) return
+  if (!writeConditionSatisfied(condition, current)) {
+    throw new PreconditionFailedError(path)
+  }
 }

@@ -22,7 +22,12 @@ import type {
   UpdateEntryRequestOutput,
   UpdateEntryResponse,
 } from '@seasync/proto'
-import { EntryNotFoundError, FilerOperationError, NOT_FOUND_TEXT } from '../filer/filer-errors.js'
+import {
+  EntryNotFoundError,
+  FilerOperationError,
+  NOT_FOUND_TEXT,
+  PreconditionFailedError,
+} from '../filer/filer-errors.js'
 import type { Filer } from '../filer/filer.js'
 import { joinPath, normalizePath } from '../filer/paths.js'
 import type { VolumeServer } from '../volume/volume-types.js'
@@ -94,6 +99,7 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
           skipCheckParentDirectory: req.skip_check_parent_directory ?? false,
           signatures: req.signatures,
           isFromOtherCluster: req.is_from_other_cluster ?? false,
+          condition: req.condition,
         },
       )
       const last = events[events.length - 1]
@@ -101,7 +107,11 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
         ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
         : {}
     } catch (err) {
-      // CreateEntry reports refusals in the response (error + error_code), not as a gRPC status.
+      // CreateEntry reports refusals in the response (error + error_code), not as a gRPC status;
+      // a failed write condition with HEAD's exact text.
+      if (err instanceof PreconditionFailedError) {
+        return { error: 'precondition failed', error_code: 'PRECONDITION_FAILED' }
+      }
       if (err instanceof FilerOperationError) {
         return { error: err.message, error_code: err.code ?? 'OK' }
       }
@@ -116,6 +126,7 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
       {
         signatures: req.signatures,
         isFromOtherCluster: req.is_from_other_cluster ?? false,
+        condition: req.condition,
       },
     )
     const last = events[events.length - 1]
@@ -380,6 +391,10 @@ function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): grpc.handleUnary
  * message text; clients match substrings (spec §5.7).
  */
 function toServiceError(err: unknown): Partial<grpc.StatusObject> {
+  // HEAD's UpdateEntry: status.Errorf(codes.FailedPrecondition, "precondition failed: %s", path).
+  if (err instanceof PreconditionFailedError) {
+    return { code: grpc.status.FAILED_PRECONDITION, details: err.message }
+  }
   const details = err instanceof Error ? err.message : String(err)
   return { code: grpc.status.UNKNOWN, details }
 }

@@ -4,7 +4,13 @@
  * with AtomicRenameEntry plus its create fallback. Every write sets `is_from_other_cluster` and
  * forwards the event's signatures verbatim (loop prevention, spec §3.3).
  */
-import type { EntryOutput, FileChunk, FileChunkOutput, FuseAttributesOutput } from '@seasync/proto'
+import type {
+  EntryOutput,
+  FileChunk,
+  FileChunkOutput,
+  FuseAttributesOutput,
+  WriteCondition,
+} from '@seasync/proto'
 import { SyncError } from '../errors.js'
 import type { FilerClient } from '../filer/filer-client.js'
 import { chunkFileId, sourceFileId } from '../stream/metadata-event.js'
@@ -26,11 +32,25 @@ type Target = Pick<
   'lookupEntry' | 'createEntry' | 'updateEntry' | 'deleteEntry' | 'atomicRenameEntry'
 >
 
+/**
+ * How often one event looks the target up and decides again after its conditional write found
+ * the target changed in between (SYNC_ERR_PRECONDITION). Past this the error goes to the event's
+ * retry with backoff, like any retryable failure.
+ */
+export const MAX_CONDITION_ATTEMPTS = 5
+
+/** Test seams. @internal */
+export interface EntryApplierHooks {
+  /** Runs after the target was looked up and a write decided, just before that write is sent. */
+  beforeWrite?: (targetPath: string) => Promise<void> | void
+}
+
 export class EntryApplier {
   constructor(
     private readonly target: Target,
     private readonly copier: Pick<ChunkCopier, 'replicate'> &
       Partial<Pick<ChunkCopier, 'targetChunksExist'>>,
+    private readonly hooks: EntryApplierHooks = {},
   ) {}
 
   apply(plan: Plan, signal: AbortSignal): Promise<ApplyOutcome> {
@@ -38,13 +58,32 @@ export class EntryApplier {
       case 'skip':
         return Promise.resolve({ skipped: true, bytes: 0 })
       case 'create':
-        return this.create(plan.targetKey, plan.entry, plan.signatures, signal)
+        return this.decidingAgain(() =>
+          this.create(plan.targetKey, plan.entry, plan.signatures, signal),
+        )
       case 'delete':
         return this.delete(plan, signal)
       case 'update':
-        return this.update(plan, signal)
+        return this.decidingAgain(() => this.update(plan, signal))
       case 'move':
         return this.move(plan, signal)
+    }
+  }
+
+  /**
+   * Run a lookup-decide-write attempt; when its write was refused because the target changed
+   * after the lookup (a local write landed in between, bench active-active), run it again: the
+   * new lookup sees that write and the skip rules (keepsDestination) usually keep it. Bounded by
+   * {@link MAX_CONDITION_ATTEMPTS}.
+   */
+  private async decidingAgain(attempt: () => Promise<ApplyOutcome>): Promise<ApplyOutcome> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt()
+      } catch (err) {
+        const changed = err instanceof SyncError && err.code === 'SYNC_ERR_PRECONDITION'
+        if (!changed || n >= MAX_CONDITION_ATTEMPTS) throw err
+      }
     }
   }
 
@@ -79,12 +118,14 @@ export class EntryApplier {
       const newer = entryMtimeNs(existing) > entryMtimeNs(source)
       if (source.is_directory) {
         if (newer || sameAttributes(existing, source)) return { skipped: true, bytes: 0 }
+        await this.hooks.beforeWrite?.(key)
         await this.target.updateEntry(
           {
             directory: parent,
             entry: { ...existing, attributes: source.attributes, extended: source.extended },
             is_from_other_cluster: true,
             signatures: [...signatures],
+            condition: stillAsLookedUp(existing),
           },
           { signal },
         )
@@ -95,6 +136,7 @@ export class EntryApplier {
       if (!truncated && sameContent(existing, source)) return { skipped: true, bytes: 0 }
     }
     const chunks = await this.copier.replicate(source.chunks, key, signal)
+    await this.hooks.beforeWrite?.(key)
     await this.target.createEntry(
       {
         directory: parent,
@@ -103,6 +145,8 @@ export class EntryApplier {
         signatures: [...signatures],
         o_excl: false,
         skip_check_parent_directory: false,
+        // Overwrite only what the decision was made on (HEAD; older filers ignore the field).
+        condition: stillAsLookedUp(existing),
       },
       { signal },
     )
@@ -218,6 +262,7 @@ export class EntryApplier {
     }
     const copied = await this.copier.replicate(toCopy, plan.newTargetKey, signal)
     copied.forEach((chunk, i) => (chunks[slots[i]!] = chunk))
+    await this.hooks.beforeWrite?.(plan.newTargetKey)
     await this.target.updateEntry(
       {
         directory: plan.newTargetParent,
@@ -232,6 +277,7 @@ export class EntryApplier {
         },
         is_from_other_cluster: true,
         signatures: [...plan.signatures],
+        condition: stillAsLookedUp(existing),
       },
       { signal },
     )
@@ -261,7 +307,9 @@ export class EntryApplier {
     } catch (err) {
       if (!(err instanceof SyncError) || err.retryable) throw err
       if (await this.target.lookupEntry(from.parent, from.name, { signal })) throw err
-      return this.create(plan.newTargetKey, plan.newEntry, plan.signatures, signal)
+      return this.decidingAgain(() =>
+        this.create(plan.newTargetKey, plan.newEntry, plan.signatures, signal),
+      )
     }
   }
 }
@@ -284,6 +332,30 @@ export function keepsDestination(destination: EntryOutput, source: EntryOutput):
     Buffer.compare(Buffer.from(destination.content ?? []), Buffer.from(source.content ?? [])) > 0
   )
 }
+
+/**
+ * HEAD's WriteCondition that the target entry is still the one looked up: absent → IF_NOT_EXISTS;
+ * present → IF_CHUNKS_EQUAL with its chunk fids (every upload gets fresh fids, so any content
+ * change fails it) AND IF_ETAG_MATCH with its ETag (md5 or S3 ETag: catches inline content that
+ * carries an md5). Not IF_UNMODIFIED_SINCE: it compares whole seconds, and two writes within one
+ * second are the race itself. Blind spot: a change that keeps the chunks and the ETag (attributes
+ * only, inline content without md5). Filers before HEAD ignore the field: unconditional, as before.
+ */
+export function stillAsLookedUp(existing: EntryOutput | undefined): WriteCondition {
+  if (!existing) return { clauses: [{ kind: 'IF_NOT_EXISTS' }] }
+  const ext = existing.extended?.[S3_ETAG_EXTENDED_KEY]
+  const etag = ext && ext.length > 0 ? Buffer.from(ext).toString() : entryETag(existing)
+  return {
+    clauses: [
+      { kind: 'IF_CHUNKS_EQUAL', fids: existing.chunks.map((chunk) => chunkFileId(chunk)) },
+      // allow_weak: the value is the filer's own, sent back verbatim; never compare it strictly.
+      { kind: 'IF_ETAG_MATCH', etags: [etag], allow_weak: true },
+    ],
+  }
+}
+
+/** The S3 gateway's ETag attribute, which HEAD's ETag clauses read first (s3_constants.ExtETagKey). */
+const S3_ETAG_EXTENDED_KEY = 'Seaweed-X-Amz-ETag'
 
 /** The fields CreateEntry copies (§7.1 step 3); hard links, quota and WORM are not. */
 function copyableEntry(name: string, source: EntryOutput, chunks: FileChunk[]) {

@@ -240,6 +240,15 @@ export class FilerClient {
         ),
     )
     const errorCode = String(res.error_code ?? 'OK')
+    // HEAD: a WriteCondition that no longer holds (status OK, error_code PRECONDITION_FAILED = 6).
+    if (errorCode === 'PRECONDITION_FAILED' || errorCode === '6') {
+      throw this.filerError(
+        'SYNC_ERR_PRECONDITION',
+        what,
+        `(${errorCode}) ${res.error ?? ''}`,
+        true,
+      )
+    }
     if (res.error || (errorCode !== 'OK' && errorCode !== '0')) {
       const text = `${errorCode === 'OK' ? '' : `(${errorCode}) `}${res.error ?? ''}`
       throw this.filerError('SYNC_ERR_FILER_REFUSED', what, text, false)
@@ -467,7 +476,12 @@ export class FilerClient {
         timeoutMs: options.timeoutMs ?? this.unaryTimeoutMs,
       })
       if (res.error) {
-        throw Object.assign(new Error(res.error), { code: grpc.status.UNKNOWN, details: res.error })
+        // The stream carries the unary call's gRPC error as text only. HEAD's failed
+        // UpdateEntry condition reads "precondition failed: <path>"; give it its status back.
+        const code = PRECONDITION_TEXT.test(res.error)
+          ? grpc.status.FAILED_PRECONDITION
+          : grpc.status.UNKNOWN
+        throw Object.assign(new Error(res.error), { code, details: res.error })
       }
       const inner = pick(res)
       if (inner === undefined) throw new Error(`${label}: answer without a response`)
@@ -564,6 +578,9 @@ export class FilerClient {
     return new SyncError(code, `${what} on ${this.address.grpcAddress}: ${text}`, { retryable })
   }
 }
+
+/** A failed HEAD write condition as text (`precondition failed: <path>`, possibly wrapped). */
+const PRECONDITION_TEXT = /(^|desc = )precondition failed/
 
 /** `dir/name` for messages, without doubling the root's slash. */
 function joinPath(directory: string, name: string): string {

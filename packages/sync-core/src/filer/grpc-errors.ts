@@ -161,12 +161,17 @@ function fromStatus(
       // read-only path …): asking again gets the same answer.
       return make(context.refusedCode ?? 'SYNC_ERR_FILER_CALL', context.refusedRetryable ?? false)
 
+    case GrpcStatus.FAILED_PRECONDITION:
+      // HEAD's UpdateEntry with a WriteCondition that no longer holds ("precondition failed:
+      // <path>"): the target changed since it was read. Read again and decide again.
+      return make('SYNC_ERR_PRECONDITION', true)
+
     case GrpcStatus.NOT_FOUND:
       // SeaweedFS never sends it, but a proxy in front of the filer might: the same meaning.
       return make('SYNC_ERR_NOT_FOUND', false)
 
     default:
-      // INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED, UNAUTHENTICATED (TLS/JWT
+      // INVALID_ARGUMENT, PERMISSION_DENIED, UNAUTHENTICATED (TLS/JWT
       // misconfiguration), UNIMPLEMENTED (an old filer without the RPC), OUT_OF_RANGE,
       // ALREADY_EXISTS, DATA_LOSS: a configuration or protocol problem, not cured by retrying.
       return make('SYNC_ERR_FILER_CALL', false)

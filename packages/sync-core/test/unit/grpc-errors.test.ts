@@ -81,13 +81,20 @@ describe('translateGrpcError', () => {
     status.PERMISSION_DENIED,
     status.UNAUTHENTICATED,
     status.UNIMPLEMENTED,
-    status.FAILED_PRECONDITION,
     status.DATA_LOSS,
   ])('status %s → non-retryable FILER_CALL', (code) => {
     expect(translateGrpcError(serviceError(code, 'nope'), { what })).toMatchObject({
       code: 'SYNC_ERR_FILER_CALL',
       retryable: false,
     })
+  })
+
+  it('FAILED_PRECONDITION (a failed HEAD write condition) → retryable PRECONDITION', () => {
+    expect(
+      translateGrpcError(serviceError(status.FAILED_PRECONDITION, 'precondition failed: /d/f'), {
+        what,
+      }),
+    ).toMatchObject({ code: 'SYNC_ERR_PRECONDITION', retryable: true })
   })
 
   it('UNKNOWN with the not-found text → NOT_FOUND (substring match, as Go)', () => {
