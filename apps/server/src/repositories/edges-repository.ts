@@ -26,7 +26,8 @@ export interface EdgeRecord {
   readonly updatedAtMs: number
 }
 
-interface EdgeRow {
+/** One row of the `edges` table, as SQLite stores it (JSON text for lists and options). */
+export interface EdgeRow {
   id: string
   a_cluster: string
   a_path: string

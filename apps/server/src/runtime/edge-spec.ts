@@ -14,6 +14,7 @@ import {
   type TargetPlacement,
 } from '@seasync/sync-core'
 import type { ClusterTlsMaterial } from '../repositories/clusters-repository.js'
+import type { EdgeRow as EdgeTableRow } from '../repositories/edges-repository.js'
 
 /** A direction's name: which side it reads (first) and writes (second). */
 export type DirectionName = 'a-b' | 'b-a'
@@ -70,17 +71,7 @@ export interface EdgeSpec {
 }
 
 /** One `edges` row joined with its two clusters. */
-export interface EdgeRow {
-  id: string
-  a_cluster: string
-  a_path: string
-  a_excludes: string
-  b_cluster: string
-  b_path: string
-  b_excludes: string
-  mode: string
-  options: string
-  paused: number
+export interface EdgeRow extends Omit<EdgeTableRow, 'created_at' | 'updated_at'> {
   a_addresses: string
   a_filer_proxy: number
   b_addresses: string
