@@ -15,6 +15,7 @@ import { SyncError } from '../errors.js'
 import type { FilerClient } from '../filer/filer-client.js'
 import { chunkFileId, sourceFileId } from '../stream/metadata-event.js'
 import { parentAndName } from '../util/paths.js'
+import { RecentSet } from '../util/recent-set.js'
 import type { ChunkCopier } from './chunk-copier.js'
 import { entryETag, entryFileSize, entryMtimeNs } from './etag.js'
 import type { DeletePlan, MovePlan, Plan, UpdatePlan } from './scope.js'
@@ -39,6 +40,9 @@ type Target = Pick<
  */
 export const MAX_CONDITION_ATTEMPTS = 5
 
+/** How many directories this applier created are remembered as {@link EntryApplier} fresh. */
+export const FRESH_DIRECTORIES = 10_000
+
 /** Test seams. @internal */
 export interface EntryApplierHooks {
   /** Runs after the target was looked up and a write decided, just before that write is sent. */
@@ -46,6 +50,14 @@ export interface EntryApplierHooks {
 }
 
 export class EntryApplier {
+  /**
+   * Directories this applier created on the target itself (an exclusive create that succeeded:
+   * nothing was there, so the directory started empty). A file created in one is, almost always,
+   * not on the target yet: catch-up and new directories filling up. Only a hint: a file create
+   * that trusts it still writes with `o_excl`, so a wrong guess costs a round trip, never data.
+   */
+  private readonly freshDirectories = new RecentSet(FRESH_DIRECTORIES)
+
   constructor(
     private readonly target: Target,
     private readonly copier: Pick<ChunkCopier, 'replicate'> &
@@ -62,10 +74,12 @@ export class EntryApplier {
           this.create(plan.targetKey, plan.entry, plan.signatures, signal),
         )
       case 'delete':
+        this.freshDirectories.delete(plan.targetKey)
         return this.delete(plan, signal)
       case 'update':
         return this.decidingAgain(() => this.update(plan, signal))
       case 'move':
+        this.freshDirectories.delete(plan.oldTargetKey)
         return this.move(plan, signal)
     }
   }
@@ -104,13 +118,26 @@ export class EntryApplier {
     // the target has no entry there, which is the catch-up case, that is the whole job in one call
     // instead of a LookupDirectoryEntry that fails NOT_FOUND and a CreateEntry. Any refusal (the
     // entry exists, or anything else) falls back to the lookup and the skip rules below, so the
-    // outcome is the same as without it. Files with chunks keep the lookup first: a create that
-    // then finds the entry there would have copied its chunks for nothing.
-    if (
-      source.chunks.length === 0 &&
-      (await this.createExclusive(parent, name, source, signatures, signal))
-    ) {
-      return { skipped: false, bytes: 0 }
+    // outcome is the same as without it.
+    if (source.chunks.length === 0) {
+      if (await this.createExclusive(parent, name, source, [], signatures, signal)) {
+        if (source.is_directory) this.freshDirectories.add(key)
+        return { skipped: false, bytes: 0 }
+      }
+    }
+    // Files with chunks look the target up first: a create that then finds the entry there would
+    // have copied its chunks for nothing (and left them orphaned). Except in a directory this
+    // applier created, where the file is almost surely new: copy, then create exclusively. If
+    // something is there after all, decide below as usual, reusing the chunks just copied.
+    let copied: FileChunk[] | undefined
+    if (source.chunks.length > 0 && this.freshDirectories.has(parent)) {
+      copied = await this.copier.replicate(source.chunks, key, signal)
+      await this.hooks.beforeWrite?.(key)
+      if (await this.createExclusive(parent, name, source, copied, signatures, signal)) {
+        return { skipped: false, bytes: chunkBytes(source.chunks) }
+      }
+      // Not fresh after all (or gone and made again by someone else): stop guessing there.
+      this.freshDirectories.delete(parent)
     }
     const existing = await this.target.lookupEntry(parent, name, { signal })
     // Absent is_directory means false (Go clients leave it out; events carry an explicit false).
@@ -131,11 +158,13 @@ export class EntryApplier {
         )
         return { skipped: false, bytes: 0 }
       }
+      // A skip here leaves chunks copied on a wrong fresh-directory guess orphaned on the target,
+      // as a refused upstream write does; the guess is wrong only when something else wrote there.
       const truncated = entryFileSize(existing) < entryFileSize(source)
       if (!truncated && keepsDestination(existing, source)) return { skipped: true, bytes: 0 }
       if (!truncated && sameContent(existing, source)) return { skipped: true, bytes: 0 }
     }
-    const chunks = await this.copier.replicate(source.chunks, key, signal)
+    const chunks = copied ?? (await this.copier.replicate(source.chunks, key, signal))
     await this.hooks.beforeWrite?.(key)
     await this.target.createEntry(
       {
@@ -161,6 +190,7 @@ export class EntryApplier {
     parent: string,
     name: string,
     source: EntryOutput,
+    chunks: FileChunk[],
     signatures: readonly number[],
     signal: AbortSignal,
   ): Promise<boolean> {
@@ -168,7 +198,7 @@ export class EntryApplier {
       await this.target.createEntry(
         {
           directory: parent,
-          entry: copyableEntry(name, source, []),
+          entry: copyableEntry(name, source, chunks),
           is_from_other_cluster: true,
           signatures: [...signatures],
           o_excl: true,
