@@ -124,6 +124,15 @@ export class ChunkCopier {
     targetPath: string,
     signal: AbortSignal,
   ): Promise<FileChunk[]> {
+    if (chunks.length === 1) {
+      // One chunk (most files): nothing to abort alongside it, so no per-file controller.
+      try {
+        return [await this.replicateOne(chunks[0]!, targetPath, signal)]
+      } catch (err) {
+        if (signal.aborted) throw new SyncStoppedError('stopped', { cause: err })
+        throw toSyncError(err, 'SYNC_ERR_CHUNK_READ')
+      }
+    }
     const fileAbort = new AbortController()
     // Every chunk's request listens on this signal: more than Node's default of 10 is expected.
     setMaxListeners(0, fileAbort.signal)

@@ -152,6 +152,13 @@ async function readInto(
   }
 }
 
+/**
+ * Multipart boundaries: a random prefix per process and a counter, unique per upload like Go's
+ * random ones, without a call into the CSPRNG per chunk.
+ */
+const BOUNDARY_PREFIX = randomBytes(12).toString('hex')
+let boundaries = 0
+
 /** The upload response of a volume server (spec §8.4). */
 export interface UploadResult {
   size?: number
@@ -171,7 +178,7 @@ export async function uploadChunk(
   data: Buffer,
   { jwt, mime, name, signal }: { jwt?: string; mime?: string; name?: string; signal: AbortSignal },
 ): Promise<UploadResult> {
-  const boundary = randomBytes(16).toString('hex')
+  const boundary = `${BOUNDARY_PREFIX}${(boundaries++).toString(36)}`
   const partHeaders = [
     `Content-Disposition: form-data; filename="${escapeQuoted(name ?? '')}"; name=file`,
     `Idempotency-Key: ${url}`,

@@ -109,6 +109,8 @@ export class FilerClient {
   private readonly closing = new AbortController()
   private cached: SeaweedFilerClient | undefined
   private readonly streams = new Set<SeaweedFilerClient>()
+  /** Unary calls in flight, cancelled by close(). */
+  private readonly unaryCalls = new Set<grpc.ClientUnaryCall>()
   /** Creates, updates and deletes share one StreamMutateEntry stream (opened on first use). */
   private mutations: MutationStream | undefined
 
@@ -429,6 +431,7 @@ export class FilerClient {
    */
   close(): void {
     this.closing.abort(new Error(`FilerClient ${this.address.raw} closed`))
+    for (const call of this.unaryCalls) call.cancel()
     this.mutations?.close()
     this.cached?.close()
     this.cached = undefined
@@ -467,12 +470,14 @@ export class FilerClient {
   ): Promise<Res> {
     if (this.mutations?.unsupported) return unary()
     const label = `${what} on ${this.address.grpcAddress}`
-    const linked = linkSignals(options.signal, this.closing.signal)
-    const { signal } = linked
+    // No signal linked to `closing` here: close() closes the stream, which rejects every
+    // mutation still waiting (one listener and controller fewer per call, on the hot path).
+    const parent = options.signal
     try {
+      this.throwIfStopped(label, parent)
       this.mutations ??= new MutationStream(() => this.unaryClient())
       const res = await this.mutations.send(request, {
-        signal,
+        signal: parent ?? NEVER_ABORTED,
         timeoutMs: options.timeoutMs ?? this.unaryTimeoutMs,
       })
       if (res.error) {
@@ -488,10 +493,24 @@ export class FilerClient {
       return inner
     } catch (err) {
       if (err instanceof MutationStreamUnsupported) return unary()
-      throw translateGrpcError(err, { what: label, signal, refusedCode: 'SYNC_ERR_FILER_REFUSED' })
-    } finally {
-      linked.cleanup()
+      throw translateGrpcError(err, {
+        what: label,
+        signal: this.stopSignal(parent),
+        refusedCode: 'SYNC_ERR_FILER_REFUSED',
+      })
     }
+  }
+
+  /** Rejects at once when the caller's signal or this client's close() already stopped it. */
+  private throwIfStopped(label: string, parent: AbortSignal | undefined): void {
+    const stop = this.stopSignal(parent)
+    if (stop?.aborted) throw new SyncStoppedError(`${label}: stopped`, { cause: stop.reason })
+  }
+
+  /** The signal that stopped a call (the caller's, or close()'s), else the caller's. */
+  private stopSignal(parent: AbortSignal | undefined): AbortSignal | undefined {
+    if (parent?.aborted) return parent
+    return this.closing.signal.aborted ? this.closing.signal : parent
   }
 
   private async unary<Res>(
@@ -501,31 +520,35 @@ export class FilerClient {
     refusedCode?: SyncErrorCode,
   ): Promise<Res> {
     const label = `${what} on ${this.address.grpcAddress}`
-    const linked = linkSignals(options.signal, this.closing.signal)
-    const { signal } = linked
+    // The call is bound to the caller's signal only; close() cancels the calls in `unaryCalls`
+    // itself (no linked controller per call: its listeners cost more than the call's own work).
+    const parent = options.signal
     let unbind = (): void => {}
+    let call: grpc.ClientUnaryCall | undefined
     let client: SeaweedFilerClient | undefined
     try {
-      if (signal.aborted) throw new SyncStoppedError(`${label}: stopped`, { cause: signal.reason })
+      this.throwIfStopped(label, parent)
       client = this.unaryClient()
       const callOptions: grpc.CallOptions = {}
       const timeoutMs = options.timeoutMs ?? this.unaryTimeoutMs
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) callOptions.deadline = Date.now() + timeoutMs
       const activeClient = client
       return await new Promise<Res>((resolve, reject) => {
-        const call = start(activeClient, callOptions, (err, res) => {
+        call = start(activeClient, callOptions, (err, res) => {
           if (err) reject(err)
           else if (res === undefined) reject(new Error('empty response'))
           else resolve(res)
         })
-        unbind = bindCallSignal(call, signal)
+        this.unaryCalls.add(call)
+        unbind = bindCallSignal(call, parent)
       })
     } catch (err) {
+      const signal = this.stopSignal(parent)
       if (client && shouldDropChannel(err, signal)) this.dropUnaryClient(client)
       throw translateGrpcError(err, { what: label, signal, refusedCode })
     } finally {
+      if (call) this.unaryCalls.delete(call)
       unbind()
-      linked.cleanup()
     }
   }
 
@@ -578,6 +601,9 @@ export class FilerClient {
     return new SyncError(code, `${what} on ${this.address.grpcAddress}: ${text}`, { retryable })
   }
 }
+
+/** For calls without a signal of their own. */
+const NEVER_ABORTED = new AbortController().signal
 
 /** A failed HEAD write condition as text (`precondition failed: <path>`, possibly wrapped). */
 const PRECONDITION_TEXT = /(^|desc = )precondition failed/

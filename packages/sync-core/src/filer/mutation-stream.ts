@@ -27,9 +27,15 @@ export type MutationRequest =
 interface Pending {
   resolve: (res: StreamMutateEntryResponseOutput) => void
   reject: (err: unknown) => void
+  /** `performance.now()` past which it fails with SYNC_ERR_FILER_CALL; Infinity for never. */
+  deadline: number
+  timeoutMs: number
 }
 
 type Duplex = grpc.ClientDuplexStream<StreamMutateEntryRequest, StreamMutateEntryResponseOutput>
+
+/** How often deadlines are checked: one timer for the stream, not one per mutation. */
+const SWEEP_MS = 250
 
 export class MutationStream {
   /** Set once the filer answered UNIMPLEMENTED. */
@@ -37,13 +43,15 @@ export class MutationStream {
   private call: Duplex | undefined
   private nextId = 1
   private readonly pending = new Map<string, Pending>()
+  private sweeper: NodeJS.Timeout | undefined
 
   constructor(private readonly client: () => SeaweedFilerClient) {}
 
   /**
    * Send one mutation; resolves with the filer's answer (its `error` not yet interpreted). Rejects
    * with {@link MutationStreamUnsupported}, a SyncStoppedError on abort, a retryable
-   * `SYNC_ERR_FILER_CALL` on deadline, or the stream's gRPC error when it broke.
+   * `SYNC_ERR_FILER_CALL` on deadline (checked every {@link SWEEP_MS}), or the stream's gRPC error
+   * when it broke.
    */
   send(
     request: MutationRequest,
@@ -54,10 +62,8 @@ export class MutationStream {
     const call = this.open()
     const id = String(this.nextId++)
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
       const done = (): void => {
         this.pending.delete(id)
-        clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)
       }
       // A mutation already sent may still be applied: as with a cancelled unary call, the caller
@@ -66,15 +72,8 @@ export class MutationStream {
         done()
         reject(new SyncStoppedError('stopped', { cause: signal.reason }))
       }
-      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-        timer = setTimeout(() => {
-          done()
-          reject(
-            new SyncError('SYNC_ERR_FILER_CALL', `StreamMutateEntry: no answer in ${timeoutMs} ms`),
-          )
-        }, timeoutMs)
-      }
       signal.addEventListener('abort', onAbort, { once: true })
+      const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs)
       this.pending.set(id, {
         resolve: (res) => {
           done()
@@ -84,9 +83,35 @@ export class MutationStream {
           done()
           reject(err instanceof Error ? err : new Error(String(err)))
         },
+        deadline: bounded ? performance.now() + timeoutMs : Number.POSITIVE_INFINITY,
+        timeoutMs,
       })
+      if (bounded) this.sweep()
       call.write({ request_id: id, ...request })
     })
+  }
+
+  /** Fails the mutations past their deadline; runs while any is pending. */
+  private sweep(): void {
+    if (this.sweeper !== undefined) return
+    this.sweeper = setInterval(() => {
+      const now = performance.now()
+      for (const p of [...this.pending.values()]) {
+        if (p.deadline <= now) {
+          p.reject(
+            new SyncError(
+              'SYNC_ERR_FILER_CALL',
+              `StreamMutateEntry: no answer in ${p.timeoutMs} ms`,
+            ),
+          )
+        }
+      }
+      if (this.pending.size === 0) {
+        clearInterval(this.sweeper)
+        this.sweeper = undefined
+      }
+    }, SWEEP_MS)
+    this.sweeper.unref()
   }
 
   /** Ends the stream; pending mutations reject. */
