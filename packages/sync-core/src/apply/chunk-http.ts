@@ -134,13 +134,13 @@ export async function downloadChunk(
 }
 
 /** Copy the body into `out` from `progress.at`, advancing it as bytes arrive. */
-async function readInto(
+function readInto(
   res: HttpResponse,
   out: Buffer,
   progress: { at: number },
   url: string,
 ): Promise<void> {
-  for await (const piece of res.body as AsyncIterable<Buffer>) {
+  return consume(res, (piece) => {
     if (progress.at + piece.length > out.length) {
       throw new SyncError(
         'SYNC_ERR_CHUNK_SIZE',
@@ -149,7 +149,44 @@ async function readInto(
     }
     out.set(piece, progress.at)
     progress.at += piece.length
-  }
+  })
+}
+
+/**
+ * Feed every piece of the body to `onPiece`; resolves at its end, rejects when the body breaks
+ * (reset, or closed before its end) or `onPiece` throws (the body is then destroyed). Plain
+ * listeners rather than `for await`: the async iterator costs more than the copy for small
+ * chunks, and these run once per chunk on the catch-up hot path.
+ */
+function consume(res: HttpResponse, onPiece: (piece: Buffer) => void): Promise<void> {
+  const body = res.body
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const finish = (err?: Error): void => {
+      if (settled) return
+      settled = true
+      body.off('data', onData)
+      body.off('end', onEnd)
+      body.off('close', onClose)
+      if (err === undefined) resolve()
+      else reject(err)
+    }
+    const onData = (piece: Buffer): void => {
+      try {
+        onPiece(piece)
+      } catch (err) {
+        finish(err as Error) // onPiece throws SyncErrors only
+        body.destroy()
+      }
+    }
+    const onEnd = (): void => finish()
+    // 'close' without 'end' first: the connection went away mid-body.
+    const onClose = (): void => finish(new Error('response body closed before its end'))
+    body.on('data', onData)
+    body.once('end', onEnd)
+    body.once('close', onClose)
+    body.once('error', (err) => finish(err))
+  })
 }
 
 /**
@@ -226,8 +263,8 @@ export async function uploadChunk(
 /** The whole body as text (small JSON answers only). */
 export async function readText(res: HttpResponse): Promise<string> {
   const pieces: Buffer[] = []
-  for await (const piece of res.body as AsyncIterable<Buffer>) pieces.push(piece)
-  return Buffer.concat(pieces).toString()
+  await consume(res, (piece) => pieces.push(piece))
+  return pieces.length === 1 ? pieces[0]!.toString() : Buffer.concat(pieces).toString()
 }
 
 function escapeQuoted(value: string): string {
