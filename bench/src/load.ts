@@ -84,3 +84,22 @@ export function measuredLagMs(arrivals: readonly Arrival[], atMs: number): numbe
 export function round1(n: number): number {
   return Math.round(n * 10) / 10
 }
+
+/**
+ * The worst lag of the writes acknowledged in each `bucketMs` window since `startMs` (arrived
+ * writes only): shows whether a high p99 is a few stalls or a steady backlog.
+ */
+export function lagTimeline(
+  arrivals: readonly Arrival[],
+  startMs: number,
+  bucketMs = 1000,
+): number[] {
+  const out: number[] = []
+  for (const a of arrivals) {
+    if (a.seenMs === undefined || Number.isNaN(a.ackMs)) continue
+    const i = Math.max(0, Math.floor((a.ackMs - startMs) / bucketMs))
+    while (out.length <= i) out.push(0)
+    out[i] = Math.max(out[i]!, Math.round(a.seenMs - a.ackMs))
+  }
+  return out
+}

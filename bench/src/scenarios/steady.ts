@@ -7,7 +7,7 @@
  */
 import { evaluate } from '../report.js'
 import { ArrivalWatcher, putFile, verify } from '../lib.js'
-import { lagStats, measuredLagMs, paced, round1, type Arrival } from '../load.js'
+import { lagStats, lagTimeline, measuredLagMs, paced, round1, type Arrival } from '../load.js'
 import { CpuWindow, round2, sleep, startFilers } from '../procs.js'
 import { ServerProcess } from '../server.js'
 import type { Scenario } from './types.js'
@@ -76,6 +76,7 @@ export const steadyScenario: Scenario = {
       )
       const w = watcher
       const sw = sourceWatcher
+      const writesStartMs = performance.now()
       const writes = await paced(rate, seconds, async (i) => {
         const path = `/steady/d${i % 20}/f${i}`
         const arrival: Arrival = { ackMs: Number.NaN, seenMs: undefined }
@@ -145,6 +146,8 @@ export const steadyScenario: Scenario = {
           writes,
           achievedWritesPerSecond: round1(writes.issued / seconds),
           lagMs: stats,
+          /** Worst lag of the writes acknowledged in each second of the run. */
+          lagMsBySecond: lagTimeline(acked, writesStartMs),
           sourceLogLagMs: lagStats(onSource.filter((x) => !Number.isNaN(x.ackMs))),
           reportedVsMeasured: {
             samples: samples.length,
