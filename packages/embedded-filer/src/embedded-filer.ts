@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net'
 import { join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import { loadFilerProto, serverChannelOptions } from '@seasync/proto'
@@ -107,12 +107,32 @@ export async function startEmbeddedFiler(
         subscribe: { ...SubscribeDefaults, ...options.subscribe },
       }) as grpc.UntypedServiceImplementation,
     )
-    const boundGrpc = await new Promise<number>((resolve, reject) =>
-      grpcServer.bindAsync(`${host}:${grpcPort}`, grpcServerCredentials(options.tls), (err, p) =>
-        err ? reject(err) : resolve(p),
-      ),
-    )
-    cleanups.unshift(() => grpcServer.forceShutdown())
+    // Our own listener, its connections handed to grpc-js: Go (SeaweedFS) sets TCP_NODELAY on
+    // every connection, and grpc-js's own listener leaves Nagle on, which held small answers on a
+    // pipelined stream back until the peer's ACK (ms of round trip on loopback).
+    const injector = grpcServer.createConnectionInjector(grpcServerCredentials(options.tls))
+    const grpcSockets = new Set<Socket>()
+    const grpcListener = createNetServer({ noDelay: true }, (socket) => {
+      grpcSockets.add(socket)
+      socket.on('close', () => grpcSockets.delete(socket))
+      injector.injectConnection(socket)
+    })
+    await new Promise<void>((resolve, reject) => {
+      grpcListener.once('error', reject)
+      grpcListener.listen(grpcPort, host, () => {
+        grpcListener.off('error', reject)
+        resolve()
+      })
+    })
+    cleanups.unshift(async () => {
+      injector.destroy()
+      grpcServer.forceShutdown()
+      await new Promise<void>((resolve) => {
+        grpcListener.close(() => resolve())
+        for (const socket of grpcSockets) socket.destroy()
+      })
+    })
+    const boundGrpc = (grpcListener.address() as AddressInfo).port
 
     const handler: RequestListener = createFilerHttpHandler({
       filer,
