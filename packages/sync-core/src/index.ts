@@ -8,10 +8,11 @@ export { ReplicatorDefaults, validateOptions } from './options.js'
 export type { ReplicatorOptions, ResolvedReplicatorOptions, TargetPlacement } from './options.js'
 export { canTransition } from './replicator-state.js'
 export type { ReplicatorState } from './replicator-state.js'
-export { NotificationHub } from './notifications.js'
+export { LARGE_FILE_BYTES, LARGE_FILES_SHOWN, NotificationHub } from './notifications.js'
 export type {
   FailedEvent,
   InFlightTransfer,
+  LargeFileTransfer,
   NotificationListener,
   ReplicatorNotification,
   ReplicatorStatus,

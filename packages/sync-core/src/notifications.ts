@@ -16,12 +16,27 @@ export interface FailedEvent {
   nextRetryAtMs: number
 }
 
+/** A file counts as large for {@link ReplicatorStatus.largeFiles} from this size: one 4 MiB chunk. */
+export const LARGE_FILE_BYTES = 4 * 2 ** 20
+/** At most this many files in {@link ReplicatorStatus.largeFiles}. */
+export const LARGE_FILES_SHOWN = 10
+
 /** A chunk copy in progress. */
 export interface InFlightTransfer {
   sourceFid: string
   targetPath: string
   size: number
   state: 'waiting' | 'downloading' | 'uploading'
+}
+
+/** A large file whose chunks are being copied, and how far that got. */
+export interface LargeFileTransfer {
+  targetPath: string
+  /** Bytes of its chunks to copy (only the new ones for an update). */
+  bytes: number
+  /** Bytes of those chunks copied so far (downloaded and uploaded). */
+  bytesCopied: number
+  startedAtMs: number
 }
 
 /** A snapshot of one direction, cheap to take; the server samples it for lag and history. */
@@ -52,6 +67,11 @@ export interface ReplicatorStatus {
   bytesCopied: number
   failures: number
   inFlight: InFlightTransfer[]
+  /**
+   * Files of at least {@link LARGE_FILE_BYTES} being copied, largest first, at most
+   * {@link LARGE_FILES_SHOWN}.
+   */
+  largeFiles: LargeFileTransfer[]
   lastError: string | undefined
 }
 

@@ -21,6 +21,8 @@ import { httpTransport } from './filer/cluster-tls.js'
 import { FilerClient } from './filer/filer-client.js'
 import { parseFilerAddress } from './filer/filer-address.js'
 import {
+  LARGE_FILE_BYTES,
+  LARGE_FILES_SHOWN,
   NotificationHub,
   type FailedEvent,
   type NotificationListener,
@@ -200,6 +202,11 @@ export class Replicator {
       bytesCopied: this.bytesCopied,
       failures: this.failureList.size,
       inFlight: [...this.copier.transfers].map((t) => ({ ...t })),
+      largeFiles: [...this.copier.files]
+        .filter((f) => f.bytes >= LARGE_FILE_BYTES)
+        .sort((x, y) => y.bytes - x.bytes)
+        .slice(0, LARGE_FILES_SHOWN)
+        .map((f) => ({ ...f })),
       lastError: this.lastError,
     }
   }

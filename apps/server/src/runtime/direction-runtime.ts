@@ -296,6 +296,11 @@ export class DirectionRuntime {
         bytesCopied: lag.bytesTotal,
         failures: lag.failures,
         inFlight: status?.inFlight.map((t) => ({ ...t })) ?? [],
+        largeFiles:
+          status?.largeFiles.map(({ startedAtMs, ...f }) => ({
+            ...f,
+            startedAt: new Date(startedAtMs).toISOString(),
+          })) ?? [],
         lastError: lastError ?? null,
       },
     }

@@ -31,6 +31,13 @@ export const InFlightTransfer = Type.Object({
   state: Type.Enum(['waiting', 'downloading', 'uploading']),
 })
 
+export const LargeFileTransfer = Type.Object({
+  targetPath: Type.String(),
+  bytes: Type.Integer({ description: 'bytes of its chunks to copy (only new ones for an update)' }),
+  bytesCopied: Type.Integer({ description: 'bytes of those chunks copied so far' }),
+  startedAt: Type.String({ format: 'date-time' }),
+})
+
 /** Live status of one direction. */
 export const DirectionStatus = Type.Object(
   {
@@ -64,7 +71,10 @@ export const DirectionStatus = Type.Object(
     eventsApplied: Type.Integer({ description: 'since the server started' }),
     bytesCopied: Type.Integer({ description: 'since the server started' }),
     failures: Type.Integer({ description: 'failed events waiting for a retry' }),
-    inFlight: Type.Array(InFlightTransfer),
+    inFlight: Type.Array(InFlightTransfer, { description: 'chunk copies in progress' }),
+    largeFiles: Type.Array(LargeFileTransfer, {
+      description: 'files of 4 MiB or more being copied, largest first, at most 10',
+    }),
     lastError: Type.Union([Type.String(), Type.Null()]),
   },
   { title: 'DirectionStatus' },

@@ -30,6 +30,7 @@ function status(overrides: Partial<ReplicatorStatus> = {}): ReplicatorStatus {
     bytesCopied: 0,
     failures: 0,
     inFlight: [],
+    largeFiles: [],
     lastError: undefined,
     ...overrides,
   }

@@ -129,6 +129,8 @@ describe('edge runtime', () => {
     await put(a, '/data/one.txt', 'one')
     await expect.poll(() => read(b, '/backup/one.txt'), poll).toBe('one')
     await expect.poll(async () => (await status(server, id)).state, poll).toBe('in-sync')
+    // Nothing being copied: no chunk copies, no large files (sync-core tests their progress).
+    expect((await status(server, id)).directions[0]).toMatchObject({ inFlight: [], largeFiles: [] })
 
     const paused = await server.inject({ method: 'POST', url: `/api/v1/edges/${id}/pause` })
     expect(paused.statusCode).toBe(200)

@@ -69,6 +69,7 @@ export function direction(
     bytesCopied: 404,
     failures: 0,
     inFlight: [],
+    largeFiles: [],
     lastError: null,
     ...overrides,
   }

@@ -84,6 +84,20 @@ export interface ChunkTransfer {
   state: 'waiting' | 'downloading' | 'uploading'
 }
 
+/**
+ * Progress of one file's copy: every chunk {@link ChunkCopier.replicate} was given, manifests
+ * resolved. A chunk counts as copied once it is downloaded and uploaded; a manifest counts the span
+ * it covers, as its data chunks finish.
+ */
+export interface FileTransfer {
+  targetPath: string
+  /** Bytes of the chunks to copy. */
+  bytes: number
+  /** Bytes of those chunks already copied. */
+  bytesCopied: number
+  startedAtMs: number
+}
+
 /** How long a source volume location is reused before LookupVolume is asked again. */
 const LOCATION_TTL_MS = 10_000
 
@@ -96,6 +110,8 @@ export class ChunkCopier {
   private readonly targetHttp: HttpTransport
   /** Chunks being copied right now (read by the status stream; never blocks copying). */
   readonly transfers = new Set<ChunkTransfer>()
+  /** Files whose chunks are being copied right now, with their progress. */
+  readonly files = new Set<FileTransfer>()
   /**
    * Source volume locations by volume id, as Go clients keep them in their vid map: without it
    * every chunk paid one LookupVolume round trip (a third of the gRPC calls of a small chunked
@@ -124,10 +140,31 @@ export class ChunkCopier {
     targetPath: string,
     signal: AbortSignal,
   ): Promise<FileChunk[]> {
+    const file: FileTransfer = {
+      targetPath,
+      bytes: chunks.reduce((sum, c) => sum + Number(c.size ?? 0), 0),
+      bytesCopied: 0,
+      startedAtMs: Date.now(),
+    }
+    this.files.add(file)
+    try {
+      return await this.copyAll(chunks, targetPath, signal, file)
+    } finally {
+      this.files.delete(file)
+    }
+  }
+
+  /** {@link replicate} without the file's bookkeeping (manifests recurse here). */
+  private async copyAll(
+    chunks: readonly FileChunkOutput[],
+    targetPath: string,
+    signal: AbortSignal,
+    file: FileTransfer,
+  ): Promise<FileChunk[]> {
     if (chunks.length === 1) {
       // One chunk (most files): nothing to abort alongside it, so no per-file controller.
       try {
-        return [await this.replicateOne(chunks[0]!, targetPath, signal)]
+        return [await this.replicateOne(chunks[0]!, targetPath, signal, file)]
       } catch (err) {
         if (signal.aborted) throw new SyncStoppedError('stopped', { cause: err })
         throw toSyncError(err, 'SYNC_ERR_CHUNK_READ')
@@ -141,7 +178,7 @@ export class ChunkCopier {
     try {
       return await Promise.all(
         chunks.map((chunk) =>
-          this.replicateOne(chunk, targetPath, fileAbort.signal).catch((err: unknown) => {
+          this.replicateOne(chunk, targetPath, fileAbort.signal, file).catch((err: unknown) => {
             fileAbort.abort()
             throw err
           }),
@@ -159,9 +196,12 @@ export class ChunkCopier {
     chunk: FileChunkOutput,
     targetPath: string,
     signal: AbortSignal,
+    file: FileTransfer,
   ): Promise<FileChunk> {
     const sourceFid = chunkFileId(chunk)
-    if (chunk.is_chunk_manifest) return this.replicateManifest(chunk, sourceFid, targetPath, signal)
+    if (chunk.is_chunk_manifest) {
+      return this.replicateManifest(chunk, sourceFid, targetPath, signal, file)
+    }
     const size = Number(chunk.size ?? 0)
     const transfer: ChunkTransfer = { sourceFid, targetPath, size, state: 'waiting' }
     this.transfers.add(transfer)
@@ -173,6 +213,7 @@ export class ChunkCopier {
       const data = await this.readChunk(sourceFid, size, signal)
       transfer.state = 'uploading'
       const newFid = await this.writeChunk(data, targetPath, signal)
+      file.bytesCopied += size
       return replicatedChunk(chunk, newFid, sourceFid)
     } finally {
       giveBack?.()
@@ -246,10 +287,11 @@ export class ChunkCopier {
     sourceFid: string,
     targetPath: string,
     signal: AbortSignal,
+    file: FileTransfer,
   ): Promise<FileChunk> {
     const blob = await this.readManifestBlob(sourceFid, signal)
     const manifest = filerCodec.decode<FileChunkManifestOutput>('FileChunkManifest', blob)
-    const copied = await this.replicate(manifest.chunks, targetPath, signal)
+    const copied = await this.copyAll(manifest.chunks, targetPath, signal, file)
     // The new manifest holds the replicated chunks in structured form, strings cleared.
     const structured = copied.map((c) => {
       const { file_id, source_file_id, ...rest } = c

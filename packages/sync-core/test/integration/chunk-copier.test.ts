@@ -10,7 +10,12 @@ import {
   type LookupVolumeResponseOutput,
 } from '@seasync/proto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ChunkCopier, type ChunkSource, type ChunkTarget } from '../../src/apply/chunk-copier.js'
+import {
+  ChunkCopier,
+  type ChunkSource,
+  type ChunkTarget,
+  type FileTransfer,
+} from '../../src/apply/chunk-copier.js'
 import { SyncError } from '../../src/errors.js'
 
 /** A minimal promise client for the two calls the copier needs, plus lookup/create for checks. */
@@ -127,6 +132,45 @@ describe('ChunkCopier against two embedded filers', () => {
       entry.chunks.filter((c) => c.is_chunk_manifest).length,
     )
     expect(bytes.equals(data)).toBe(true)
+  })
+
+  it('reports each file’s progress in bytes as its chunks, manifests resolved, are copied', async () => {
+    const env = await filers()
+    const data = pattern(5 * 2 ** 20 + 123, 4)
+    await putFile(env.a, '/src/progress.bin', data)
+    const entry = await lookup(env.ca, '/src', 'progress.bin')
+    expect(entry.chunks.some((c) => c.is_chunk_manifest)).toBe(true)
+    // Every source read goes through this proxy, which notes the progress at that moment.
+    const seen: number[] = []
+    const files = new Set<FileTransfer>()
+    const proxy: Server = createServer((req, res) => {
+      for (const f of files) seen.push(f.bytesCopied)
+      const fid = decodeURIComponent(req.url!.split('proxyChunkId=')[1]!)
+      httpRequest(`http://${env.a.volumeUrl}/${fid}`, (up) => {
+        res.writeHead(up.statusCode!, up.headers)
+        up.pipe(res)
+      }).end()
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise<void>((r) => proxy.close(() => r())))
+    const copier = new ChunkCopier(env.ca.side, env.cb.side, {
+      chunkConcurrency: 1,
+      sourceFilerProxy: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    })
+    const copying = copyAndRead(env, copier, entry, '/copy/progress.bin')
+    // replicate() registers the file before its first await: it is there at once.
+    expect(copier.files.size).toBe(1)
+    const file = [...copier.files][0]!
+    files.add(file)
+    expect(file).toMatchObject({ targetPath: '/copy/progress.bin', bytes: data.length })
+    const { bytes } = await copying
+    expect(bytes.equals(data)).toBe(true)
+    expect(file.bytesCopied).toBe(data.length)
+    expect(copier.files.size).toBe(0)
+    // One data chunk at a time: the progress only grows, by whole chunks, and starts at 0.
+    expect(seen[0]).toBe(0)
+    expect(seen).toEqual([...seen].sort((x, y) => x - y))
+    expect(new Set(seen).size).toBeGreaterThanOrEqual(5)
   })
 
   it('never uploads a missing source needle: a 404 is a chunk read error', async () => {

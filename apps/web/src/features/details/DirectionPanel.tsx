@@ -96,23 +96,38 @@ export function DirectionPanel({ status: d, title, nowMs }: Props) {
           <strong>Last error:</strong> <span className="mono">{d.lastError}</span>
         </p>
       )}
-      {d.inFlight.length > 0 && (
+      {d.largeFiles.length > 0 && (
         <div className="inflight">
           <h4>Large files in flight</h4>
-          <ul aria-label={`Transfers ${title}`}>
-            {d.inFlight.map((t) => (
-              <li key={`${t.sourceFid}${t.targetPath}`}>
-                <span className="mono">{t.targetPath}</span> · {formatBytes(t.size)}
-                <progress
-                  max={3}
-                  value={t.state === 'waiting' ? 0 : t.state === 'downloading' ? 1 : 2}
-                  aria-label={`${t.targetPath}: ${t.state}`}
-                />
-                <span className="muted">{t.state}</span>
-              </li>
-            ))}
+          <ul aria-label={`Large files ${title}`}>
+            {d.largeFiles.map((f) => {
+              const share = f.bytes > 0 ? f.bytesCopied / f.bytes : 0
+              const elapsedS = Math.max(0, nowMs - Date.parse(f.startedAt)) / 1000
+              return (
+                <li key={`${f.targetPath}${f.startedAt}`}>
+                  <span className="mono">{f.targetPath}</span>
+                  <progress
+                    max={f.bytes}
+                    value={f.bytesCopied}
+                    aria-label={`${f.targetPath}: ${Math.floor(share * 100)}% copied`}
+                  />
+                  <span className="muted">
+                    {formatBytes(f.bytesCopied)} of {formatBytes(f.bytes)} (
+                    {Math.floor(share * 100)}%)
+                    {elapsedS >= 1 && f.bytesCopied > 0
+                      ? ` · ${formatByteRate(f.bytesCopied / elapsedS)}`
+                      : ''}
+                  </span>
+                </li>
+              )
+            })}
           </ul>
         </div>
+      )}
+      {d.inFlight.length > 0 && (
+        <p className="muted" data-testid="chunks-in-flight">
+          {d.inFlight.length} chunk {d.inFlight.length === 1 ? 'copy' : 'copies'} in flight
+        </p>
       )}
     </div>
   )

@@ -94,6 +94,55 @@ describe('EdgeDetails', () => {
     )
   })
 
+  it('shows each large file being copied with its byte progress, and the chunk copies in flight', () => {
+    const topology = demoTopology()
+    const startedAt = new Date(Date.now() - 10_000).toISOString()
+    const status = statusOf(topology, [
+      edgeStatus(topology.edges[0]!, { state: 'catching-up' }, [
+        direction('demo-a', 'demo-b', {
+          state: 'catching-up',
+          largeFiles: [
+            {
+              targetPath: '/big/a.iso',
+              bytes: 1024 * 2 ** 20,
+              bytesCopied: 256 * 2 ** 20,
+              startedAt,
+            },
+          ],
+          inFlight: [
+            {
+              sourceFid: '3,01',
+              targetPath: '/big/a.iso',
+              size: 4 * 2 ** 20,
+              state: 'downloading',
+            },
+            { sourceFid: '3,02', targetPath: '/big/a.iso', size: 4 * 2 ** 20, state: 'uploading' },
+          ],
+        }),
+        direction('demo-b', 'demo-a', { direction: 'b-a' }),
+      ]),
+    ])
+    stubFetch(() => ({ body: { edgeId: 'demo-a-demo-b', failures: [], samples: [] } }))
+    renderWithClient(
+      <EdgeDetails
+        edgeId="demo-a-demo-b"
+        topology={topology}
+        status={status}
+        onClose={() => undefined}
+        onEdit={() => undefined}
+      />,
+    )
+    const ab = screen.getByRole('group', { name: 'demo-a → demo-b' })
+    const files = within(ab).getByRole('list', { name: 'Large files demo-a → demo-b' })
+    const bar = within(files).getByRole('progressbar', { name: '/big/a.iso: 25% copied' })
+    expect(bar).toHaveAttribute('value', String(256 * 2 ** 20))
+    expect(bar).toHaveAttribute('max', String(1024 * 2 ** 20))
+    expect(files).toHaveTextContent(/256 MiB of 1(\.0)? GiB \(25%\)/)
+    expect(within(ab).getByTestId('chunks-in-flight')).toHaveTextContent('2 chunk copies in flight')
+    const ba = screen.getByRole('group', { name: 'demo-b → demo-a' })
+    expect(within(ba).queryByRole('list', { name: /Large files/ })).toBeNull()
+  })
+
   it('pause posts, and its answer replaces the edge in the status cache at once', async () => {
     const topology = demoTopology()
     const paused = edgeStatus(topology.edges[0]!, { state: 'paused', paused: true })
