@@ -124,11 +124,19 @@ export function DirectionPanel({ status: d, title, nowMs }: Props) {
           </ul>
         </div>
       )}
-      {d.inFlight.length > 0 && (
-        <p className="muted" data-testid="chunks-in-flight">
-          {d.inFlight.length} chunk {d.inFlight.length === 1 ? 'copy' : 'copies'} in flight
-        </p>
-      )}
+      {d.inFlight.length > 0 && <ChunkCopies transfers={d.inFlight} />}
     </div>
+  )
+}
+
+/** `32 chunk copies in flight, 734 waiting`: copying (downloading or uploading) and queued. */
+function ChunkCopies({ transfers }: { readonly transfers: DirectionStatus['inFlight'] }) {
+  const waiting = transfers.filter((t) => t.state === 'waiting').length
+  const active = transfers.length - waiting
+  return (
+    <p className="muted" data-testid="chunks-in-flight">
+      {active} chunk {active === 1 ? 'copy' : 'copies'} in flight
+      {waiting > 0 ? `, ${waiting} waiting` : ''}
+    </p>
   )
 }

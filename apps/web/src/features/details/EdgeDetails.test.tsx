@@ -117,6 +117,7 @@ describe('EdgeDetails', () => {
               state: 'downloading',
             },
             { sourceFid: '3,02', targetPath: '/big/a.iso', size: 4 * 2 ** 20, state: 'uploading' },
+            { sourceFid: '3,03', targetPath: '/big/a.iso', size: 4 * 2 ** 20, state: 'waiting' },
           ],
         }),
         direction('demo-b', 'demo-a', { direction: 'b-a' }),
@@ -138,7 +139,9 @@ describe('EdgeDetails', () => {
     expect(bar).toHaveAttribute('value', String(256 * 2 ** 20))
     expect(bar).toHaveAttribute('max', String(1024 * 2 ** 20))
     expect(files).toHaveTextContent(/256 MiB of 1(\.0)? GiB \(25%\)/)
-    expect(within(ab).getByTestId('chunks-in-flight')).toHaveTextContent('2 chunk copies in flight')
+    expect(within(ab).getByTestId('chunks-in-flight')).toHaveTextContent(
+      '2 chunk copies in flight, 1 waiting',
+    )
     const ba = screen.getByRole('group', { name: 'demo-b → demo-a' })
     expect(within(ba).queryByRole('list', { name: /Large files/ })).toBeNull()
   })
