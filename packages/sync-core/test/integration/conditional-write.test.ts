@@ -15,6 +15,7 @@ import { EntryApplier, MAX_CONDITION_ATTEMPTS } from '../../src/apply/entry-appl
 import type { Plan } from '../../src/apply/scope.js'
 import type { FilerClient } from '../../src/filer/filer-client.js'
 import {
+  applierTarget,
   bytes,
   client,
   filer,
@@ -22,21 +23,18 @@ import {
   put,
   read,
   runCleanups,
+  setMtime,
+  type ApplierTarget,
 } from '../support/replication-harness.js'
 
 afterEach(runCleanups)
 
-type Target = ConstructorParameters<typeof EntryApplier>[0]
-
 /** B as a filer before HEAD (4.44 and older): it never sees the condition field. */
-function ignoringConditions(target: FilerClient): Target {
-  return {
-    lookupEntry: (...args) => target.lookupEntry(...args),
-    deleteEntry: (...args) => target.deleteEntry(...args),
-    atomicRenameEntry: (...args) => target.atomicRenameEntry(...args),
+function ignoringConditions(target: FilerClient): ApplierTarget {
+  return applierTarget(target, {
     createEntry: ({ condition: _c, ...request }, options) => target.createEntry(request, options),
     updateEntry: ({ condition: _c, ...request }, options) => target.updateEntry(request, options),
-  }
+  })
 }
 
 function plans(a: EmbeddedFiler, v1: EntryOutput, old: EntryOutput): Record<string, Plan> {
@@ -84,13 +82,7 @@ async function race(
       if (written >= raceWrites) return
       latest = bytes(150_000, 10 + written++)
       await put(b, '/race.bin', latest)
-      if (!older) return
-      const entry = (await lookup(b, '/race.bin'))!
-      const mtime = String(Number(v1.attributes!.mtime) - 100)
-      await target.updateEntry({
-        directory: '/',
-        entry: { ...entry, attributes: { ...entry.attributes!, mtime } },
-      })
+      if (older) await setMtime(b, '/race.bin', Number(v1.attributes!.mtime) - 100)
     },
   })
   const plan = plans(a, v1, old)[op]!

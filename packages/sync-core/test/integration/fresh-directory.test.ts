@@ -11,8 +11,8 @@ import { ChunkCopier } from '../../src/apply/chunk-copier.js'
 import { EntryApplier } from '../../src/apply/entry-applier.js'
 import type { Plan } from '../../src/apply/scope.js'
 import type { FilerClient } from '../../src/filer/filer-client.js'
-import { parentAndName } from '../../src/util/paths.js'
 import {
+  applierTarget,
   bytes,
   client,
   filer,
@@ -20,27 +20,23 @@ import {
   put,
   read,
   runCleanups,
+  setMtime,
+  type ApplierTarget,
 } from '../support/replication-harness.js'
 
 afterEach(runCleanups)
 
-type Target = ConstructorParameters<typeof EntryApplier>[0]
-
 /** The real target client, counting LookupDirectoryEntry calls. */
-function counting(target: FilerClient): { target: Target; lookups: () => number } {
+function counting(target: FilerClient): { target: ApplierTarget; lookups: () => number } {
   let lookups = 0
   return {
     lookups: () => lookups,
-    target: {
+    target: applierTarget(target, {
       lookupEntry: (...args) => {
         lookups++
         return target.lookupEntry(...args)
       },
-      createEntry: (...args) => target.createEntry(...args),
-      updateEntry: (...args) => target.updateEntry(...args),
-      deleteEntry: (...args) => target.deleteEntry(...args),
-      atomicRenameEntry: (...args) => target.atomicRenameEntry(...args),
-    },
+    }),
   }
 }
 
@@ -95,13 +91,7 @@ describe('files in a directory the applier created', () => {
   const localWrite = async (b: EmbeddedFiler, path: string, of: EntryOutput, shift: number) => {
     const local = bytes(150_000, 9) // not shorter: a shorter destination is always replaced
     await put(b, path, local)
-    const entry = (await lookup(b, path))!
-    const mtime = String(Number(of.attributes!.mtime) + shift)
-    const { parent } = parentAndName(path)
-    await client(b).updateEntry({
-      directory: parent,
-      entry: { ...entry, attributes: { ...entry.attributes!, mtime } },
-    })
+    await setMtime(b, path, Number(of.attributes!.mtime) + shift)
     return local
   }
 

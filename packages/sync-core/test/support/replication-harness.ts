@@ -13,6 +13,7 @@ import {
 } from '@seasync/embedded-filer'
 import type { EntryOutput, SubscribeMetadataResponseOutput } from '@seasync/proto'
 import { expect } from 'vitest'
+import type { EntryApplier } from '../../src/apply/entry-applier.js'
 import { checkpointKey, decodeCheckpoint } from '../../src/checkpoint/checkpoint-key.js'
 import { FilerClient } from '../../src/filer/filer-client.js'
 import type { ReplicatorNotification } from '../../src/notifications.js'
@@ -98,6 +99,38 @@ export async function lookup(f: EmbeddedFiler, path: string): Promise<EntryOutpu
     return await c.lookupEntry(parent, name)
   } finally {
     c.close()
+  }
+}
+
+/** Set the mtime (whole seconds) of the entry at `path`, as a local write on `f` would. */
+export async function setMtime(f: EmbeddedFiler, path: string, mtime: number): Promise<void> {
+  const entry = (await lookup(f, path))!
+  const c = new FilerClient(f.address)
+  try {
+    await c.updateEntry({
+      directory: parentAndName(path).parent,
+      entry: { ...entry, attributes: { ...entry.attributes!, mtime: String(mtime) } },
+    })
+  } finally {
+    c.close()
+  }
+}
+
+/** What an EntryApplier writes through. */
+export type ApplierTarget = ConstructorParameters<typeof EntryApplier>[0]
+
+/** `target`'s calls as an applier target, with some replaced (to count or alter them). */
+export function applierTarget(
+  target: FilerClient,
+  overrides: Partial<ApplierTarget> = {},
+): ApplierTarget {
+  return {
+    lookupEntry: (...args) => target.lookupEntry(...args),
+    createEntry: (...args) => target.createEntry(...args),
+    updateEntry: (...args) => target.updateEntry(...args),
+    deleteEntry: (...args) => target.deleteEntry(...args),
+    atomicRenameEntry: (...args) => target.atomicRenameEntry(...args),
+    ...overrides,
   }
 }
 

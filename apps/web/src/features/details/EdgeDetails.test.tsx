@@ -28,6 +28,22 @@ function history() {
   }
 }
 
+/** The details of the demo's first edge, `demo-a-demo-b`. */
+function renderDetails(
+  topology: ReturnType<typeof demoTopology>,
+  status: ReturnType<typeof statusOf>,
+) {
+  return renderWithClient(
+    <EdgeDetails
+      edgeId="demo-a-demo-b"
+      topology={topology}
+      status={status}
+      onClose={() => undefined}
+      onEdit={() => undefined}
+    />,
+  )
+}
+
 const failure = {
   id: 'a-b:1795562966480606663:1',
   direction: 'a-b',
@@ -61,15 +77,7 @@ describe('EdgeDetails', () => {
       if (call.method === 'POST') return { body: { edgeId: 'demo-a-demo-b', count: 1 } }
       return undefined
     })
-    renderWithClient(
-      <EdgeDetails
-        edgeId="demo-a-demo-b"
-        topology={topology}
-        status={status}
-        onClose={() => undefined}
-        onEdit={() => undefined}
-      />,
-    )
+    renderDetails(topology, status)
     const region = screen.getByRole('region', { name: 'Edge details' })
     const ab = within(region).getByRole('group', { name: 'demo-a → demo-b' })
     expect(within(ab).getByTestId('direction-state')).toHaveTextContent('error')
@@ -124,15 +132,7 @@ describe('EdgeDetails', () => {
       ]),
     ])
     stubFetch(() => ({ body: { edgeId: 'demo-a-demo-b', failures: [], samples: [] } }))
-    renderWithClient(
-      <EdgeDetails
-        edgeId="demo-a-demo-b"
-        topology={topology}
-        status={status}
-        onClose={() => undefined}
-        onEdit={() => undefined}
-      />,
-    )
+    renderDetails(topology, status)
     const ab = screen.getByRole('group', { name: 'demo-a → demo-b' })
     const files = within(ab).getByRole('list', { name: 'Large files demo-a → demo-b' })
     const bar = within(files).getByRole('progressbar', { name: '/big/a.iso: 25% copied' })
@@ -163,15 +163,7 @@ describe('EdgeDetails', () => {
         },
       }
     })
-    const { client } = renderWithClient(
-      <EdgeDetails
-        edgeId="demo-a-demo-b"
-        topology={topology}
-        status={statusOf(topology)}
-        onClose={() => undefined}
-        onEdit={() => undefined}
-      />,
-    )
+    const { client } = renderDetails(topology, statusOf(topology))
     client.setQueryData(['seasync', 'status'], statusOf(topology))
     await userEvent.click(screen.getByRole('button', { name: 'Pause' }))
     await waitFor(() =>
