@@ -2,7 +2,7 @@
  * What the scenarios share: a tight gRPC client, writes through the filer HTTP API, the
  * replicator process and its status, the "readable on the target" watcher, and verify.
  */
-import { Agent, request } from 'node:http'
+import { Agent, request, type ClientRequest } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import {
@@ -17,7 +17,7 @@ import {
   type ReplicatorOptions,
   type VerifySummary,
 } from '@seasync/sync-core'
-import { spawnTs, type Child } from './procs.js'
+import { CpuWindow, spawnTs, type Child, type FilerProcess } from './procs.js'
 import type { DirectionSample, StatusLine } from './replicator-process.js'
 
 /** A bare grpc-js client: no signals, no error translation, the least client CPU per call. */
@@ -108,12 +108,20 @@ export async function pool(
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 })
 
-/** PUT a small body through a filer's HTTP API; resolves when the filer answered 201. */
-export function putFile(httpAddress: string, path: string, body: Buffer): Promise<void> {
+/**
+ * A PUT of `length` bytes to a filer's HTTP API, the body written by `send`; resolves when the
+ * filer answered 201.
+ */
+function filerPut(
+  httpAddress: string,
+  path: string,
+  length: number,
+  send: (req: ClientRequest) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(
       `http://${httpAddress}${path}`,
-      { method: 'PUT', agent, headers: { 'Content-Length': body.length } },
+      { method: 'PUT', agent, headers: { 'Content-Length': length } },
       (res) => {
         res.resume()
         res.on('end', () =>
@@ -124,8 +132,13 @@ export function putFile(httpAddress: string, path: string, body: Buffer): Promis
       },
     )
     req.on('error', reject)
-    req.end(body)
+    send(req)
   })
+}
+
+/** PUT a small body through a filer's HTTP API; resolves when the filer answered 201. */
+export function putFile(httpAddress: string, path: string, body: Buffer): Promise<void> {
+  return filerPut(httpAddress, path, body.length, (req) => req.end(body))
 }
 
 /** PUT `bytes` of generated content, streamed with back-pressure (one 1 MiB block in memory). */
@@ -135,20 +148,7 @@ export function putLarge(
   bytes: number,
   seed: number,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `http://${httpAddress}${path}`,
-      { method: 'PUT', agent, headers: { 'Content-Length': bytes } },
-      (res) => {
-        res.resume()
-        res.on('end', () =>
-          res.statusCode === 201
-            ? resolve()
-            : reject(new Error(`PUT ${path}: HTTP ${res.statusCode}`)),
-        )
-      },
-    )
-    req.on('error', reject)
+  return filerPut(httpAddress, path, bytes, (req) => {
     const block = Buffer.alloc(2 ** 20)
     let sent = 0
     let i = 0
@@ -324,6 +324,66 @@ export class ArrivalWatcher {
     this.abort.abort()
     this.client.close()
     await this.done
+  }
+}
+
+/** What {@link catchUp} measured. */
+export interface CatchUp {
+  /** From the replicator's first status to the status at which it was done and verify clean. */
+  seconds: number
+  /** CPU of both filers and the replicator over the run, shares of one core. */
+  cpu: Record<string, number>
+  /** The status line it ended at. */
+  done: DirectionSample
+  verify: VerifySummary
+}
+
+/**
+ * One direction A→B of `path` in its own replicator process (`started` gets it, for the caller to
+ * stop), from checkpoint 0, until `events` are applied with nothing pending and no failure; then
+ * verify must be clean. If it is not, waits and verifies again (up to 20 times, a second apart) and
+ * the end moves to that later status.
+ */
+export async function catchUp(
+  name: string,
+  a: FilerProcess,
+  b: FilerProcess,
+  { path, events, budgetMs }: { path: string; events: number; budgetMs: number },
+  started: (replicator: ReplicatorProcess) => void,
+): Promise<CatchUp> {
+  const replicator = await ReplicatorProcess.start(name, [
+    {
+      sourceAddress: a.info.address,
+      targetAddress: b.info.address,
+      sourcePath: path,
+      targetPath: path,
+    },
+  ])
+  started(replicator)
+  const startMs = replicator.latest!.t
+  const cpu = new CpuWindow(
+    new Map([
+      ['filerA', a.child.pid],
+      ['filerB', b.child.pid],
+      ['replicator', replicator.child.pid],
+    ]),
+  )
+  let doneLine = await replicator.until(
+    (s) => s.dirs[0]!.applied >= events && s.dirs[0]!.backlog === 0 && s.dirs[0]!.failures === 0,
+    budgetMs,
+  )
+  const cpuShares = cpu.shares()
+  let summary = await verify(a.info.address, b.info.address, path)
+  for (let i = 0; i < 20 && summary.totalErrors > 0; i++) {
+    await new Promise((r) => setTimeout(r, 1000))
+    doneLine = replicator.latest!
+    summary = await verify(a.info.address, b.info.address, path)
+  }
+  return {
+    seconds: (doneLine.t - startMs) / 1000,
+    cpu: cpuShares,
+    done: doneLine.dirs[0]!,
+    verify: summary,
   }
 }
 

@@ -54,6 +54,11 @@ export function evaluate(check: Check): CheckResult {
   return ratio === undefined ? { ...check, pass } : { ...check, ratio, pass }
 }
 
+/** A count that must be zero (differences, lost writes, echoes). */
+export function mustBeZero(name: string, value: number): CheckResult {
+  return evaluate({ name, value, unit: '', op: '<=', threshold: 0 })
+}
+
 /** One scenario's outcome: its checks plus free-form details (CPU per process, counts…). */
 export interface ScenarioResult {
   id: string

@@ -5,6 +5,7 @@ import {
   renderTable,
   scenarioPassed,
   type ScenarioResult,
+  mustBeZero,
 } from '../src/report.js'
 
 describe('percentile', () => {
@@ -92,5 +93,16 @@ describe('renderTable', () => {
     expect(table).toContain('| many edges | (did not complete) | | | | | FAIL: a\\|b |')
     expect(scenarioPassed(ok)).toBe(true)
     expect(scenarioPassed(broken)).toBe(false)
+  })
+})
+
+describe('mustBeZero', () => {
+  it('passes only at zero', () => {
+    expect(mustBeZero('verify differences', 0)).toMatchObject({
+      pass: true,
+      op: '<=',
+      threshold: 0,
+    })
+    expect(mustBeZero('verify differences', 2).pass).toBe(false)
   })
 })

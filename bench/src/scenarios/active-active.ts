@@ -6,7 +6,7 @@
  * the writes made on its source (a replicated write coming back would be one).
  */
 import { verifySync } from '@seasync/sync-core'
-import { evaluate } from '../report.js'
+import { evaluate, mustBeZero } from '../report.js'
 import { ReplicatorProcess, TightClient, putFile, verify } from '../lib.js'
 import { paced, round1 } from '../load.js'
 import { CpuWindow, sleep, startFilers } from '../procs.js'
@@ -110,20 +110,8 @@ export const activeActiveScenario: Scenario = {
             op: '<',
             threshold: 5000,
           }),
-          evaluate({
-            name: 'verify differences',
-            value: final.totalErrors,
-            unit: '',
-            op: '<=',
-            threshold: 0,
-          }),
-          evaluate({
-            name: 'echoes (events received − events written)',
-            value: echoes,
-            unit: '',
-            op: '<=',
-            threshold: 0,
-          }),
+          mustBeZero('verify differences', final.totalErrors),
+          mustBeZero('echoes (events received − events written)', echoes),
         ],
         details: {
           ratePerSecondPerSide: rate,

@@ -5,15 +5,15 @@
  */
 import type { EntryOutput, LookupDirectoryEntryResponseOutput } from '@seasync/proto'
 import { ReplicatorDefaults } from '@seasync/sync-core'
-import { evaluate } from '../report.js'
+import { evaluate, mustBeZero } from '../report.js'
 import {
-  ReplicatorProcess,
   TightClient,
+  type ReplicatorProcess,
   getBuffer,
   pool,
   postBuffer,
   putLarge,
-  verify,
+  catchUp,
 } from '../lib.js'
 import { CpuWindow, round2, startFilers } from '../procs.js'
 import type { Scenario } from './types.js'
@@ -60,7 +60,7 @@ export const dataScenario: Scenario = {
           chunks.push({ fid: c.file_id!, size: Number(c.size) })
       }
       ctx.log(`data: raw copy of ${chunks.length} chunks (limit)`)
-      let cpu = new CpuWindow(
+      const cpu = new CpuWindow(
         new Map([
           ['filerA', fa.child.pid],
           ['filerB', fb.child.pid],
@@ -85,37 +85,14 @@ export const dataScenario: Scenario = {
       const limitRate = totalBytes / MiB / limitSeconds
 
       ctx.log(`data: replicating A→B`)
-      replicator = await ReplicatorProcess.start('replicator-data', [
-        {
-          sourceAddress: fa.info.address,
-          targetAddress: fb.info.address,
-          sourcePath: '/data',
-          targetPath: '/data',
-        },
-      ])
-      const startMs = replicator.latest!.t
-      cpu = new CpuWindow(
-        new Map([
-          ['filerA', fa.child.pid],
-          ['filerB', fb.child.pid],
-          ['replicator', replicator.child.pid],
-        ]),
+      const run = await catchUp(
+        'replicator-data',
+        fa,
+        fb,
+        { path: '/data', events: files.length, budgetMs: ctx.quick ? 120_000 : 600_000 },
+        (r) => (replicator = r),
       )
-      let doneLine = await replicator.until(
-        (s) =>
-          s.dirs[0]!.applied >= files.length &&
-          s.dirs[0]!.backlog === 0 &&
-          s.dirs[0]!.failures === 0,
-        ctx.quick ? 120_000 : 600_000,
-      )
-      const replCpu = cpu.shares()
-      let summary = await verify(fa.info.address, fb.info.address, '/data')
-      for (let i = 0; i < 20 && summary.totalErrors > 0; i++) {
-        await new Promise((r) => setTimeout(r, 1000))
-        doneLine = replicator.latest!
-        summary = await verify(fa.info.address, fb.info.address, '/data')
-      }
-      const seconds = (doneLine.t - startMs) / 1000
+      const { seconds, verify: summary } = run
       const rate = totalBytes / MiB / seconds
       return {
         checks: [
@@ -128,13 +105,7 @@ export const dataScenario: Scenario = {
             limit: limitRate,
             limitName: `raw chunk copy, ${CHUNK_CONCURRENCY} in flight`,
           }),
-          evaluate({
-            name: 'verify differences',
-            value: summary.totalErrors,
-            unit: '',
-            op: '<=',
-            threshold: 0,
-          }),
+          mustBeZero('verify differences', summary.totalErrors),
         ],
         details: {
           files: files.map((n) => n / MiB),
@@ -145,8 +116,8 @@ export const dataScenario: Scenario = {
           replication: {
             seconds: round2(seconds),
             mibPerSecond: round2(rate),
-            cpu: replCpu,
-            bytesCopied: doneLine.dirs[0]!.bytesCopied,
+            cpu: run.cpu,
+            bytesCopied: run.done.bytesCopied,
           },
           verify: summary,
         },

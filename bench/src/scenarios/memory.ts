@@ -3,7 +3,7 @@
  * (replicator started and caught up, nothing to copy). The peak is the kernel's VmHWM, reset after
  * the idle reading (`/proc/<pid>/clear_refs`), cross-checked by sampling VmRSS every 50 ms.
  */
-import { evaluate } from '../report.js'
+import { evaluate, mustBeZero } from '../report.js'
 import { ReplicatorProcess, putLarge, verify } from '../lib.js'
 import { CpuWindow, memoryBytes, resetPeakRss, round2, sleep, startFilers } from '../procs.js'
 import type { Scenario } from './types.js'
@@ -66,13 +66,7 @@ export const memoryScenario: Scenario = {
             op: '<=',
             threshold: 200,
           }),
-          evaluate({
-            name: 'verify differences',
-            value: summary.totalErrors,
-            unit: '',
-            op: '<=',
-            threshold: 0,
-          }),
+          mustBeZero('verify differences', summary.totalErrors),
         ],
         details: {
           fileMiB: sizeMiB,

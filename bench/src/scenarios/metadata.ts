@@ -5,16 +5,16 @@
  * Two variants: inline content (1 KiB in the entry) and chunked (1 KiB in one volume chunk).
  */
 import { ReplicatorDefaults } from '@seasync/sync-core'
-import { evaluate, type CheckResult } from '../report.js'
+import { evaluate, mustBeZero, type CheckResult } from '../report.js'
 import type { EntryOutput } from '@seasync/proto'
 import {
-  ReplicatorProcess,
   TightClient,
+  type ReplicatorProcess,
   getBuffer,
   pool,
   postBuffer,
   putFile,
-  verify,
+  catchUp,
 } from '../lib.js'
 import { CpuWindow, round2, startFilers } from '../procs.js'
 import type { BenchContext, Scenario } from './types.js'
@@ -156,35 +156,14 @@ async function variant(
 
     // The replicator, from checkpoint 0, until everything is applied and verify is clean.
     ctx.log(`metadata/${kind}: replicating ${events} events A→B`)
-    replicator = await ReplicatorProcess.start(`replicator-${kind}`, [
-      {
-        sourceAddress: fa.info.address,
-        targetAddress: fb.info.address,
-        sourcePath: '/m',
-        targetPath: '/m',
-      },
-    ])
-    const startMs = replicator.latest!.t
-    cpu = new CpuWindow(
-      new Map([
-        ['filerA', fa.child.pid],
-        ['filerB', fb.child.pid],
-        ['replicator', replicator.child.pid],
-      ]),
+    const run = await catchUp(
+      `replicator-${kind}`,
+      fa,
+      fb,
+      { path: '/m', events, budgetMs: ctx.quick ? 120_000 : 600_000 },
+      (r) => (replicator = r),
     )
-    const budgetMs = ctx.quick ? 120_000 : 600_000
-    let doneLine = await replicator.until(
-      (s) => s.dirs[0]!.applied >= events && s.dirs[0]!.backlog === 0 && s.dirs[0]!.failures === 0,
-      budgetMs,
-    )
-    const replCpu = cpu.shares()
-    let summary = await verify(fa.info.address, fb.info.address, '/m')
-    for (let i = 0; i < 20 && summary.totalErrors > 0; i++) {
-      await new Promise((r) => setTimeout(r, 1000))
-      doneLine = replicator.latest!
-      summary = await verify(fa.info.address, fb.info.address, '/m')
-    }
-    const seconds = (doneLine.t - startMs) / 1000
+    const { seconds, verify: summary } = run
     const rate = events / seconds
     const name = `${kind}: events/s`
     return {
@@ -213,13 +192,7 @@ async function variant(
               }),
             ]
           : []),
-        evaluate({
-          name: `${kind}: verify differences`,
-          value: summary.totalErrors,
-          unit: '',
-          op: '<=',
-          threshold: 0,
-        }),
+        mustBeZero(`${kind}: verify differences`, summary.totalErrors),
       ],
       details: {
         [kind]: {
@@ -245,8 +218,8 @@ async function variant(
           replication: {
             seconds: round2(seconds),
             eventsPerSecond: Math.round(rate),
-            cpu: replCpu,
-            applied: doneLine.dirs[0]!.applied,
+            cpu: run.cpu,
+            applied: run.done.applied,
           },
           verify: summary,
         },

@@ -5,7 +5,7 @@
  * server reports (`GET /api/v1/edges/:id/status`) is paired with the lag measured at that instant
  * (the age of the oldest acknowledged write not yet on B).
  */
-import { evaluate } from '../report.js'
+import { evaluate, mustBeZero } from '../report.js'
 import { ArrivalWatcher, putFile, verify } from '../lib.js'
 import { lagStats, lagTimeline, measuredLagMs, paced, round1, type Arrival } from '../load.js'
 import { CpuWindow, round2, sleep, startFilers } from '../procs.js'
@@ -125,20 +125,8 @@ export const steadyScenario: Scenario = {
             op: '<=',
             threshold: 1000,
           }),
-          evaluate({
-            name: 'writes not seen on B',
-            value: stats.missing + writes.failed,
-            unit: '',
-            op: '<=',
-            threshold: 0,
-          }),
-          evaluate({
-            name: 'verify differences',
-            value: summary.totalErrors,
-            unit: '',
-            op: '<=',
-            threshold: 0,
-          }),
+          mustBeZero('writes not seen on B', stats.missing + writes.failed),
+          mustBeZero('verify differences', summary.totalErrors),
         ],
         details: {
           ratePerSecond: rate,

@@ -28,7 +28,7 @@ import {
   NOT_FOUND_TEXT,
   PreconditionFailedError,
 } from '../filer/filer-errors.js'
-import type { Filer } from '../filer/filer.js'
+import type { Filer, MutationResult } from '../filer/filer.js'
 import { joinPath, normalizePath } from '../filer/paths.js'
 import type { VolumeServer } from '../volume/volume-types.js'
 import { serveSubscription, SubscriberRegistry, type SubscribeSettings } from './subscribe.js'
@@ -102,10 +102,7 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
           condition: req.condition,
         },
       )
-      const last = events[events.length - 1]
-      return last
-        ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
-        : {}
+      return loggedAs(events)
     } catch (err) {
       // CreateEntry reports refusals in the response (error + error_code), not as a gRPC status;
       // a failed write condition with HEAD's exact text.
@@ -119,6 +116,14 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
     }
   }
 
+  /** CreateEntry/UpdateEntry's answer: the last event logged, its ts and this filer's signature. */
+  function loggedAs(events: MutationResult['events']) {
+    const last = events[events.length - 1]
+    return last
+      ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
+      : {}
+  }
+
   async function updateEntry(req: UpdateEntryRequestOutput): Promise<UpdateEntryResponse> {
     const { events } = await filer.updateEntry(
       req.directory ?? '/',
@@ -129,10 +134,7 @@ export function createFilerHandlers(ctx: FilerServiceContext): Partial<SeaweedFi
         condition: req.condition,
       },
     )
-    const last = events[events.length - 1]
-    return last
-      ? { metadata_event: last, log_ts_ns: last.ts_ns, log_signature: filer.signature }
-      : {}
+    return loggedAs(events)
   }
 
   async function deleteEntry(req: DeleteEntryRequestOutput): Promise<DeleteEntryResponse> {
